@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Kernel API differences between 6.1 and newer kernels, probed by the
+ * presence of the newer macros rather than by version numbers.
+ */
+#ifndef CITADEL_COMPAT_H
+#define CITADEL_COMPAT_H
+
+#include <linux/btf.h>
+#include <linux/btf_ids.h>
+
+/* 6.8+ needs the kfunc flag on the set; 6.1 only knows plain set8. */
+#ifdef BTF_KFUNCS_START
+#define CITADEL_KFUNCS_START(name)	BTF_KFUNCS_START(name)
+#define CITADEL_KFUNCS_END(name)	BTF_KFUNCS_END(name)
+#else
+#define CITADEL_KFUNCS_START(name)	BTF_SET8_START(name)
+#define CITADEL_KFUNCS_END(name)	BTF_SET8_END(name)
+#endif
+
+/* 6.2+ spells out how a kfunc must be kept; 6.1 needs the same by hand. */
+#ifndef __bpf_kfunc
+#define __bpf_kfunc __used noinline
+#endif
+
+#endif /* CITADEL_COMPAT_H */

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "common.h"
+
+#include <linux/percpu.h>
+
+#include "counters.h"
+
+struct citadel_counters {
+	u64 n[CITADEL_OP_COUNT][CITADEL_OUTCOME_COUNT];
+};
+
+static DEFINE_PER_CPU(struct citadel_counters, counters);
+
+static const char *const op_names[CITADEL_OP_COUNT] = {
+	[CITADEL_OP_CONNECT] = "connect",
+	[CITADEL_OP_SEND] = "send",
+};
+
+static const char *const outcome_names[CITADEL_OUTCOME_COUNT] = {
+	[CITADEL_ALLOWED] = "allowed",
+	[CITADEL_DENIED] = "denied",
+	[CITADEL_AUDITED] = "audited",
+};
+
+const char *citadel_op_name(enum citadel_op op)
+{
+	return op < CITADEL_OP_COUNT ? op_names[op] : "unknown";
+}
+
+void citadel_count(enum citadel_op op, enum citadel_outcome outcome)
+{
+	if (op < CITADEL_OP_COUNT && outcome < CITADEL_OUTCOME_COUNT)
+		this_cpu_inc(counters.n[op][outcome]);
+}
+
+void citadel_counters_show(struct seq_file *m)
+{
+	int op, oc, cpu;
+
+	for (op = 0; op < CITADEL_OP_COUNT; op++) {
+		for (oc = 0; oc < CITADEL_OUTCOME_COUNT; oc++) {
+			u64 sum = 0;
+
+			for_each_possible_cpu(cpu)
+				sum += per_cpu(counters.n[op][oc], cpu);
+			seq_printf(m, "%s_%s %llu\n", op_names[op],
+				   outcome_names[oc], sum);
+		}
+	}
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Per-operation decision counters, per CPU so hooks never contend. */
+#ifndef CITADEL_COUNTERS_H
+#define CITADEL_COUNTERS_H
+
+#include <linux/seq_file.h>
+
+enum citadel_op {
+	CITADEL_OP_CONNECT,
+	CITADEL_OP_SEND,
+	CITADEL_OP_COUNT,
+};
+
+enum citadel_outcome {
+	CITADEL_ALLOWED,
+	CITADEL_DENIED,
+	CITADEL_AUDITED,	/* would have been denied; audit mode let it */
+	CITADEL_OUTCOME_COUNT,
+};
+
+const char *citadel_op_name(enum citadel_op op);
+void citadel_count(enum citadel_op op, enum citadel_outcome outcome);
+void citadel_counters_show(struct seq_file *m);
+
+#endif /* CITADEL_COUNTERS_H */

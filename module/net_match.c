@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Destination lookups in a built policy table. Called from LSM hooks
+ * under RCU: no allocation, no sleeping, bounded work (a binary search
+ * and at most two walks of the CIDR nesting depth).
+ */
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include "host_shim.h"
+#endif
+#include "policy.h"
+
+/* Deepest possible nesting: /0 ... /128. */
+#define MAX_DEPTH	129
+
+static int addr_cmp(const struct citadel_addr *a, const struct citadel_addr *b)
+{
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return 0;
+}
+
+static bool ports_match(const struct citadel_net_table *t,
+			const struct citadel_net_node *n, u16 port, u32 *line)
+{
+	const struct citadel_port_range *r = t->ports + n->first_port;
+	u32 lo = 0, hi = n->nports;
+
+	/* Last range whose low port is <= port. */
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (r[mid].lo <= port)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || port > r[lo - 1].hi)
+		return false;
+	if (line)
+		*line = r[lo - 1].line;
+	return true;
+}
+
+/**
+ * citadel_net_match() - is @addr:@port allowed by table @t?
+ * @t: a table of a built policy
+ * @addr: destination address (IPv4 in the low 32 bits)
+ * @port: destination port, host order
+ * @line: receives the source line of the matching rule (may be NULL)
+ *
+ * Return: true when a rule of @t covers the destination.
+ */
+bool citadel_net_match(const struct citadel_net_table *t,
+		       const struct citadel_addr *addr, u16 port, u32 *line)
+{
+	u32 lo = 0, hi = t->nnodes, i, depth;
+
+	/* Last node starting at or before addr. */
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (addr_cmp(&t->nodes[mid].start, addr) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return false;
+	/* Climb to the deepest CIDR that contains addr... */
+	i = lo - 1;
+	for (depth = 0; i != CITADEL_NO_NODE && depth < MAX_DEPTH; depth++) {
+		if (addr_cmp(addr, &t->nodes[i].end) <= 0)
+			break;
+		i = t->nodes[i].parent;
+	}
+	/* ...then try its ports and those of every enclosing CIDR. */
+	for (depth = 0; i != CITADEL_NO_NODE && depth < MAX_DEPTH; depth++) {
+		if (ports_match(t, &t->nodes[i], port, line))
+			return true;
+		i = t->nodes[i].parent;
+	}
+	return false;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The in-kernel form of a loaded policy: built once from a validated blob,
+ * then read-only and reached through RCU (policy_store.c).
+ */
+#ifndef CITADEL_POLICY_H
+#define CITADEL_POLICY_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include "host_shim.h"
+#endif
+#include "citadel_abi.h"
+
+/* Addresses as 128-bit numbers; IPv4 uses the low 32 bits of lo. */
+struct citadel_addr {
+	u64 hi;
+	u64 lo;
+};
+
+struct citadel_port_range {
+	u16 lo;
+	u16 hi;
+	u32 line;	/* source line of the first rule merged into it */
+};
+
+#define CITADEL_NO_NODE	0xffffffffu
+
+/*
+ * One distinct CIDR of a table. CIDRs are either nested or disjoint, so
+ * the nodes sorted by (start, prefix) form a pre-order tree; parent is
+ * the nearest enclosing CIDR. A lookup is a binary search plus a walk
+ * up at most 129 levels: cost grows with nesting depth, not rule count.
+ */
+struct citadel_net_node {
+	struct citadel_addr start;
+	struct citadel_addr end;
+	u32 parent;
+	u32 first_port;	/* index into the table's port ranges */
+	u32 nports;	/* sorted, merged, non-overlapping */
+	u32 pad;
+};
+
+struct citadel_net_table {
+	u32 nnodes;
+	u32 nports;
+	struct citadel_net_node *nodes;
+	struct citadel_port_range *ports;
+};
+
+enum citadel_net_table_id {
+	CITADEL_NET4_TCP,
+	CITADEL_NET4_UDP,
+	CITADEL_NET6_TCP,
+	CITADEL_NET6_UDP,
+	CITADEL_NET_TABLES,
+};
+
+struct citadel_policy {
+	char name[CPOL_NAME_MAX];
+	u64 version;
+	u32 flags;		/* CPOL_F_* */
+	u32 rules_net4;
+	u32 rules_net6;
+	u8 digest[32];		/* sha256 of the blob, set by the loader */
+	size_t mem_bytes;	/* memory held by this policy */
+	struct citadel_net_table net[CITADEL_NET_TABLES];
+};
+
+#define CITADEL_ERR_MAX	256
+
+int citadel_policy_parse(const void *blob, size_t len,
+			 struct citadel_policy **out, char *err, size_t errlen);
+void citadel_policy_free(struct citadel_policy *pol);
+
+bool citadel_net_match(const struct citadel_net_table *t,
+		       const struct citadel_addr *addr, u16 port, u32 *line);
+
+#endif /* CITADEL_POLICY_H */

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The active policy and its replacement. Writers serialise on a mutex,
+ * build the new policy completely, publish it with one pointer swap and
+ * free the old one after a grace period; readers (the hooks) only ever
+ * see a complete policy or none.
+ */
+#include "common.h"
+
+#include <crypto/sha2.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "counters.h"
+#include "policy_store.h"
+
+static struct citadel_policy __rcu *active_policy;
+static DEFINE_MUTEX(store_lock);
+
+/* Guarded by store_lock. */
+static char last_error[CITADEL_ERR_MAX];
+static u64 policy_loads;
+static u64 policy_rejects;
+
+const struct citadel_policy *citadel_active_policy(void)
+{
+	return rcu_dereference(active_policy);
+}
+
+static void replace_locked(struct citadel_policy *pol)
+{
+	struct citadel_policy *old;
+
+	old = rcu_replace_pointer(active_policy, pol,
+				  lockdep_is_held(&store_lock));
+	if (old) {
+		synchronize_rcu();
+		citadel_policy_free(old);
+	}
+}
+
+/**
+ * citadel_store_load() - validate a blob and make it the active policy
+ * @blob: the blob, in kernel memory
+ * @len: its size
+ *
+ * On any failure the active policy is left as it was and the reason is
+ * kept for the last_error file.
+ *
+ * Return: 0, -EINVAL for a defective blob, -E2BIG for an oversized one,
+ * -ENOMEM, or -EINTR when interrupted while waiting for another writer.
+ */
+int citadel_store_load(const void *blob, size_t len)
+{
+	char err[CITADEL_ERR_MAX];
+	struct citadel_policy *pol;
+	int ret;
+
+	ret = citadel_policy_parse(blob, len, &pol, err, sizeof(err));
+	if (!ret)
+		sha256(blob, len, pol->digest);
+
+	if (mutex_lock_interruptible(&store_lock)) {
+		citadel_policy_free(pol);
+		return -EINTR;
+	}
+	if (ret) {
+		if (!err[0])
+			snprintf(err, sizeof(err), "error %d", ret);
+		strscpy(last_error, err, sizeof(last_error));
+		policy_rejects++;
+		mutex_unlock(&store_lock);
+		pr_warn("policy rejected, previous policy stays in force: %s\n",
+			err);
+		return ret;
+	}
+	last_error[0] = '\0';
+	policy_loads++;
+	pr_info("policy %s version %llu loaded (%s, %u IPv4 and %u IPv6 rules, digest %*phN)\n",
+		pol->name, pol->version,
+		pol->flags & CPOL_F_AUDIT ? "audit" : "enforce",
+		pol->rules_net4, pol->rules_net6, 8, pol->digest);
+	replace_locked(pol);
+	mutex_unlock(&store_lock);
+	return 0;
+}
+
+/**
+ * citadel_store_unload() - drop the active policy; nothing is restricted
+ *
+ * Return: 0 or -EINTR.
+ */
+int citadel_store_unload(void)
+{
+	if (mutex_lock_interruptible(&store_lock))
+		return -EINTR;
+	replace_locked(NULL);
+	mutex_unlock(&store_lock);
+	pr_info("policy unloaded\n");
+	return 0;
+}
+
+void citadel_store_exit(void)
+{
+	mutex_lock(&store_lock);
+	replace_locked(NULL);
+	mutex_unlock(&store_lock);
+}
+
+void citadel_store_show_policy(struct seq_file *m)
+{
+	const struct citadel_policy *pol;
+
+	rcu_read_lock();
+	pol = citadel_active_policy();
+	if (pol)
+		seq_printf(m, "name %s\nversion %llu\ndigest %*phN\n",
+			   pol->name, pol->version, 32, pol->digest);
+	else
+		seq_puts(m, "none\n");
+	rcu_read_unlock();
+}
+
+void citadel_store_show_status(struct seq_file *m)
+{
+	const struct citadel_policy *pol;
+
+	seq_printf(m, "abi %u\n", CPOL_ABI_VERSION);
+	rcu_read_lock();
+	pol = citadel_active_policy();
+	if (pol) {
+		seq_puts(m, "state loaded\n");
+		seq_printf(m, "mode %s\n",
+			   pol->flags & CPOL_F_AUDIT ? "audit" : "enforce");
+		seq_printf(m, "name %s\nversion %llu\ndigest %*phN\n",
+			   pol->name, pol->version, 32, pol->digest);
+		seq_printf(m, "rules_net4 %u\nrules_net6 %u\n",
+			   pol->rules_net4, pol->rules_net6);
+		seq_printf(m, "policy_memory %zu\n", pol->mem_bytes);
+	} else {
+		seq_puts(m, "state none\n");
+	}
+	rcu_read_unlock();
+
+	mutex_lock(&store_lock);
+	seq_printf(m, "policy_loads %llu\npolicy_rejects %llu\n",
+		   policy_loads, policy_rejects);
+	mutex_unlock(&store_lock);
+	citadel_counters_show(m);
+}
+
+void citadel_store_show_last_error(struct seq_file *m)
+{
+	mutex_lock(&store_lock);
+	if (last_error[0])
+		seq_printf(m, "%s\n", last_error);
+	mutex_unlock(&store_lock);
+}

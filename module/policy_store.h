@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The active policy: one RCU pointer, replaced whole. */
+#ifndef CITADEL_POLICY_STORE_H
+#define CITADEL_POLICY_STORE_H
+
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
+#include "policy.h"
+
+/* Caller holds rcu_read_lock(); NULL when no policy is loaded. */
+const struct citadel_policy *citadel_active_policy(void);
+
+int citadel_store_load(const void *blob, size_t len);
+int citadel_store_unload(void);
+void citadel_store_exit(void);
+
+void citadel_store_show_policy(struct seq_file *m);
+void citadel_store_show_status(struct seq_file *m);
+void citadel_store_show_last_error(struct seq_file *m);
+
+#endif /* CITADEL_POLICY_STORE_H */

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /sys/kernel/security/citadel/: the interface to citadelctl.
+ *
+ *   policy      write: a whole blob in one write() at offset 0
+ *               read: "name N / version V / digest D" or "none"
+ *   status      "key value" lines (README documents the keys)
+ *   last_error  why the last policy write was rejected
+ *   unload      write anything: drop the policy
+ */
+#include "common.h"
+
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/security.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "policy_store.h"
+#include "securityfs.h"
+
+static struct dentry *dir;
+static struct dentry *files[4];
+
+static ssize_t policy_write(struct file *file, const char __user *buf,
+			    size_t count, loff_t *ppos)
+{
+	void *blob;
+	int ret;
+
+	if (!capable(CAP_MAC_ADMIN))
+		return -EPERM;
+	/* One write carries the whole blob: no partial or appended writes. */
+	if (*ppos != 0)
+		return -EINVAL;
+	if (count > CPOL_MAX_BLOB) {
+		/* Let the store record why, without copying the excess. */
+		return citadel_store_load(NULL, count);
+	}
+	blob = vmemdup_user(buf, count);
+	if (IS_ERR(blob))
+		return PTR_ERR(blob);
+	ret = citadel_store_load(blob, count);
+	kvfree(blob);
+	return ret ? ret : count;
+}
+
+static ssize_t unload_write(struct file *file, const char __user *buf,
+			    size_t count, loff_t *ppos)
+{
+	int ret;
+
+	if (!capable(CAP_MAC_ADMIN))
+		return -EPERM;
+	ret = citadel_store_unload();
+	return ret ? ret : count;
+}
+
+static int policy_show(struct seq_file *m, void *v)
+{
+	citadel_store_show_policy(m);
+	return 0;
+}
+
+static int status_show(struct seq_file *m, void *v)
+{
+	citadel_store_show_status(m);
+	return 0;
+}
+
+static int last_error_show(struct seq_file *m, void *v)
+{
+	citadel_store_show_last_error(m);
+	return 0;
+}
+
+static int policy_open(struct inode *inode, struct file *file)
+{
+	/* Writers get the write path only; readers get the summary. */
+	if (file->f_mode & FMODE_WRITE)
+		return 0;
+	return single_open(file, policy_show, NULL);
+}
+
+static int policy_release(struct inode *inode, struct file *file)
+{
+	if (file->f_mode & FMODE_WRITE)
+		return 0;
+	return single_release(inode, file);
+}
+
+static const struct file_operations policy_fops = {
+	.open = policy_open,
+	.read = seq_read,
+	.write = policy_write,
+	.llseek = seq_lseek,
+	.release = policy_release,
+};
+
+static int status_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, status_show, NULL);
+}
+
+static const struct file_operations status_fops = {
+	.open = status_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static int last_error_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, last_error_show, NULL);
+}
+
+static const struct file_operations last_error_fops = {
+	.open = last_error_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static const struct file_operations unload_fops = {
+	.write = unload_write,
+	.llseek = noop_llseek,
+};
+
+int citadel_securityfs_init(void)
+{
+	static const struct {
+		const char *name;
+		umode_t mode;
+		const struct file_operations *fops;
+	} defs[] = {
+		{ "policy", 0600, &policy_fops },
+		{ "status", 0444, &status_fops },
+		{ "last_error", 0444, &last_error_fops },
+		{ "unload", 0200, &unload_fops },
+	};
+	int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(defs) != ARRAY_SIZE(files));
+	dir = securityfs_create_dir("citadel", NULL);
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+	for (i = 0; i < ARRAY_SIZE(defs); i++) {
+		files[i] = securityfs_create_file(defs[i].name, defs[i].mode,
+						  dir, NULL, defs[i].fops);
+		if (IS_ERR(files[i])) {
+			int ret = PTR_ERR(files[i]);
+
+			files[i] = NULL;
+			citadel_securityfs_exit();
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void citadel_securityfs_exit(void)
+{
+	int i;
+
+	for (i = ARRAY_SIZE(files) - 1; i >= 0; i--) {
+		securityfs_remove(files[i]);
+		files[i] = NULL;
+	}
+	securityfs_remove(dir);
+	dir = NULL;
+}

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers shared by Citadel's kselftests. They run inside the test VM as
+ * root, with citadelctl on PATH and citadel started.
+ */
+#ifndef CITADEL_TEST_LIB_H
+#define CITADEL_TEST_LIB_H
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#define CITADEL_FS "/sys/kernel/security/citadel"
+
+/* Runs a shell command; returns its exit status (or -1). */
+static inline int run_cmd(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static inline int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/* Compiles @text (a policy) to @out with citadelctl; 0 on success. */
+static inline int compile_policy(const char *text, const char *out)
+{
+	if (write_file("/tmp/citadel-test.conf", text))
+		return -1;
+	return run_cmd("citadelctl compile /tmp/citadel-test.conf -o %s", out);
+}
+
+/* Compiles and loads @text; 0 on success. */
+static inline int load_policy(const char *text)
+{
+	if (compile_policy(text, "/tmp/citadel-test.cpol"))
+		return -1;
+	return run_cmd("citadelctl load /tmp/citadel-test.cpol");
+}
+
+static inline int unload_policy(void)
+{
+	int fd = open(CITADEL_FS "/unload", O_WRONLY);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, "1", 1) == 1 ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/* Reads a whole securityfs file into @buf; returns its length or -1. */
+static inline ssize_t read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n, total = 0;
+
+	if (fd < 0)
+		return -1;
+	while (total < (ssize_t)len - 1 &&
+	       (n = read(fd, buf + total, len - 1 - total)) > 0)
+		total += n;
+	close(fd);
+	buf[total] = '\0';
+	return total;
+}
+
+/* Value of "key value" line @key in the status file, or -1. */
+static inline long long status_value(const char *key)
+{
+	char buf[8192], *line, *save;
+	size_t klen = strlen(key);
+
+	if (read_text(CITADEL_FS "/status", buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, key, klen) && line[klen] == ' ')
+			return atoll(line + klen + 1);
+	return -1;
+}
+
+static inline socklen_t make_addr(struct sockaddr_storage *ss, int family,
+				  const char *ip, int port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		if (inet_pton(AF_INET, ip, &sin->sin_addr) != 1)
+			abort();
+		return sizeof(*sin);
+	}
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) != 1)
+		abort();
+	return sizeof(*sin6);
+}
+
+static inline int addr_family(const char *ip)
+{
+	return strchr(ip, ':') ? AF_INET6 : AF_INET;
+}
+
+/*
+ * connect() from a new socket of @sock_family/@type to ip:port.
+ * Returns 0 or the errno.
+ */
+static inline int try_connect_from(int sock_family, int type, const char *ip,
+				   int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(&ss, addr_family(ip), ip, port);
+	int fd = socket(sock_family, type | SOCK_CLOEXEC, 0);
+	int ret;
+
+	if (fd < 0)
+		return errno;
+	ret = connect(fd, (struct sockaddr *)&ss, len) ? errno : 0;
+	close(fd);
+	return ret;
+}
+
+static inline int try_connect(int type, const char *ip, int port)
+{
+	return try_connect_from(addr_family(ip), type, ip, port);
+}
+
+/* sendto() from a new unconnected socket; returns 0 or the errno. */
+static inline int try_sendto_from(int sock_family, int type, int flags,
+				  const char *ip, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(&ss, addr_family(ip), ip, port);
+	int fd = socket(sock_family, type | SOCK_CLOEXEC, 0);
+	int ret;
+
+	if (fd < 0)
+		return errno;
+	ret = sendto(fd, "x", 1, flags | MSG_NOSIGNAL,
+		     (struct sockaddr *)&ss, len) < 0 ? errno : 0;
+	close(fd);
+	return ret;
+}
+
+static inline int try_sendto(int type, int flags, const char *ip, int port)
+{
+	return try_sendto_from(addr_family(ip), type, flags, ip, port);
+}
+
+/* A listening TCP socket on ip:0; returns the fd, the port in *port. */
+static inline int tcp_listener(const char *ip, int *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(&ss, addr_family(ip), ip, 0);
+	int fd = socket(addr_family(ip), SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) ||
+	    listen(fd, 1024) || getsockname(fd, (struct sockaddr *)&ss, &len))
+		return -1;
+	*port = ntohs(addr_family(ip) == AF_INET ?
+		      ((struct sockaddr_in *)&ss)->sin_port :
+		      ((struct sockaddr_in6 *)&ss)->sin6_port);
+	return fd;
+}
+
+#endif /* CITADEL_TEST_LIB_H */

@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Outbound policy: connect() and sends with a destination, TCP and UDP,
+ * IPv4 and IPv6, and the other spellings of a destination an attacker
+ * would try (mapped IPv6, AF_UNSPEC, AF_INET on an IPv6 socket, TCP Fast
+ * Open, raw and ICMP sockets).
+ *
+ * Each denial is checked against a control: the same operation to the
+ * same place succeeds when no policy is loaded, so EPERM can only come
+ * from Citadel.
+ */
+#define _GNU_SOURCE
+#include "citadel_test_lib.h"
+
+#include <netinet/ip_icmp.h>
+
+#ifndef MSG_FASTOPEN
+#define MSG_FASTOPEN 0x20000000
+#endif
+
+/* UDP needs no peer for connect() or sendto(): fixed ports will do. */
+#define UDP_OK		5301
+#define UDP_NO		5302
+
+FIXTURE(outbound) {
+	int lfd4_ok, lfd4_no, lfd6_ok, lfd6_no;
+	int p4_ok, p4_no, p6_ok, p6_no;
+};
+
+FIXTURE_SETUP(outbound)
+{
+	char policy[1024];
+
+	ASSERT_EQ(0, unload_policy());
+	self->lfd4_ok = tcp_listener("127.0.0.1", &self->p4_ok);
+	self->lfd4_no = tcp_listener("127.0.0.1", &self->p4_no);
+	self->lfd6_ok = tcp_listener("::1", &self->p6_ok);
+	self->lfd6_no = tcp_listener("::1", &self->p6_no);
+	ASSERT_LE(0, self->lfd4_ok);
+	ASSERT_LE(0, self->lfd4_no);
+	ASSERT_LE(0, self->lfd6_ok);
+	ASSERT_LE(0, self->lfd6_no);
+
+	/* Controls: with no policy every destination is reachable. */
+	ASSERT_EQ(0, try_connect(SOCK_STREAM, "127.0.0.1", self->p4_no));
+	ASSERT_EQ(0, try_connect(SOCK_STREAM, "::1", self->p6_no));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", UDP_NO));
+	ASSERT_EQ(0, try_sendto(SOCK_DGRAM, 0, "::1", UDP_NO));
+
+	snprintf(policy, sizeof(policy),
+		 "policy outbound-test version 1\n"
+		 "global {\n"
+		 "    connect tcp 127.0.0.1 port %d\n"
+		 "    connect tcp ::1 port %d\n"
+		 "    connect udp 127.0.0.1 port %d\n"
+		 "    connect udp ::1 port %d\n"
+		 "}\n", self->p4_ok, self->p6_ok, UDP_OK, UDP_OK);
+	ASSERT_EQ(0, load_policy(policy));
+}
+
+FIXTURE_TEARDOWN(outbound)
+{
+	unload_policy();
+	close(self->lfd4_ok);
+	close(self->lfd4_no);
+	close(self->lfd6_ok);
+	close(self->lfd6_no);
+}
+
+TEST_F(outbound, tcp4_connect)
+{
+	ASSERT_EQ(0, try_connect(SOCK_STREAM, "127.0.0.1", self->p4_ok));
+	ASSERT_EQ(EPERM, try_connect(SOCK_STREAM, "127.0.0.1", self->p4_no));
+	/* Loopback is not special: another loopback address is denied. */
+	ASSERT_EQ(EPERM, try_connect(SOCK_STREAM, "127.0.0.2", self->p4_ok));
+}
+
+TEST_F(outbound, tcp6_connect)
+{
+	ASSERT_EQ(0, try_connect(SOCK_STREAM, "::1", self->p6_ok));
+	ASSERT_EQ(EPERM, try_connect(SOCK_STREAM, "::1", self->p6_no));
+}
+
+TEST_F(outbound, udp4_connect)
+{
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", UDP_OK));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", UDP_NO));
+}
+
+TEST_F(outbound, udp6_connect)
+{
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "::1", UDP_OK));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "::1", UDP_NO));
+}
+
+TEST_F(outbound, udp4_unconnected_sendto)
+{
+	ASSERT_EQ(0, try_sendto(SOCK_DGRAM, 0, "127.0.0.1", UDP_OK));
+	ASSERT_EQ(EPERM, try_sendto(SOCK_DGRAM, 0, "127.0.0.1", UDP_NO));
+}
+
+TEST_F(outbound, udp6_unconnected_sendto)
+{
+	ASSERT_EQ(0, try_sendto(SOCK_DGRAM, 0, "::1", UDP_OK));
+	ASSERT_EQ(EPERM, try_sendto(SOCK_DGRAM, 0, "::1", UDP_NO));
+}
+
+TEST_F(outbound, udp_sendmsg_and_sendmmsg)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(&ss, AF_INET, "127.0.0.1", UDP_NO);
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct mmsghdr mm = { .msg_hdr = { .msg_name = &ss, .msg_namelen = len,
+					   .msg_iov = &iov, .msg_iovlen = 1 } };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(-1, sendmsg(fd, &mm.msg_hdr, 0));
+	ASSERT_EQ(EPERM, errno);
+	ASSERT_EQ(-1, sendmmsg(fd, &mm, 1, 0));
+	ASSERT_EQ(EPERM, errno);
+	close(fd);
+}
+
+TEST_F(outbound, udp_connected_send_is_checked_at_connect)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(&ss, AF_INET, "127.0.0.1", UDP_OK);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, connect(fd, (struct sockaddr *)&ss, len));
+	ASSERT_EQ(1, send(fd, "x", 1, 0));
+	/* An explicit denied destination on a connected socket: denied. */
+	len = make_addr(&ss, AF_INET, "127.0.0.1", UDP_NO);
+	ASSERT_EQ(-1, sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len));
+	ASSERT_EQ(EPERM, errno);
+	close(fd);
+}
+
+TEST_F(outbound, tcp_fast_open_sendto)
+{
+	/* sendto(MSG_FASTOPEN) connects and sends in one call. */
+	ASSERT_EQ(EPERM, try_sendto(SOCK_STREAM, MSG_FASTOPEN, "127.0.0.1",
+				    self->p4_no));
+	ASSERT_EQ(EPERM, try_sendto(SOCK_STREAM, MSG_FASTOPEN, "::1",
+				    self->p6_no));
+	ASSERT_NE(EPERM, try_sendto(SOCK_STREAM, MSG_FASTOPEN, "127.0.0.1",
+				    self->p4_ok));
+}
+
+TEST_F(outbound, tcp_fastopen_connect_sockopt)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(&ss, AF_INET, "127.0.0.1", self->p4_no);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &one,
+				sizeof(one)));
+	ASSERT_EQ(-1, connect(fd, (struct sockaddr *)&ss, len));
+	ASSERT_EQ(EPERM, errno);
+	close(fd);
+}
+
+TEST_F(outbound, ipv4_mapped_ipv6_matches_ipv4_rules)
+{
+	ASSERT_EQ(0, try_connect_from(AF_INET6, SOCK_STREAM,
+				      "::ffff:127.0.0.1", self->p4_ok));
+	ASSERT_EQ(EPERM, try_connect_from(AF_INET6, SOCK_STREAM,
+					  "::ffff:127.0.0.1", self->p4_no));
+	ASSERT_EQ(0, try_connect_from(AF_INET6, SOCK_DGRAM,
+				      "::ffff:127.0.0.1", UDP_OK));
+	ASSERT_EQ(EPERM, try_sendto_from(AF_INET6, SOCK_DGRAM, 0,
+					 "::ffff:127.0.0.1", UDP_NO));
+}
+
+TEST_F(outbound, ipv4_address_on_ipv6_socket)
+{
+	/* An IPv6 UDP socket sends to AF_INET addresses as IPv4. */
+	ASSERT_EQ(0, try_sendto_from(AF_INET6, SOCK_DGRAM, 0, "127.0.0.1",
+				     UDP_OK));
+	ASSERT_EQ(EPERM, try_sendto_from(AF_INET6, SOCK_DGRAM, 0,
+					 "127.0.0.1", UDP_NO));
+	ASSERT_EQ(EPERM, try_connect_from(AF_INET6, SOCK_DGRAM, "127.0.0.1",
+					  UDP_NO));
+}
+
+TEST_F(outbound, af_unspec_udp_sendto_is_ipv4)
+{
+	/* IPv4 UDP reads an AF_UNSPEC destination as AF_INET. */
+	struct sockaddr_in sin = { .sin_family = AF_UNSPEC,
+				   .sin_port = htons(UDP_NO) };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	ASSERT_LE(0, fd);
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	ASSERT_EQ(-1, sendto(fd, "x", 1, 0, (struct sockaddr *)&sin,
+			     sizeof(sin)));
+	ASSERT_EQ(EPERM, errno);
+	sin.sin_port = htons(UDP_OK);
+	ASSERT_EQ(1, sendto(fd, "x", 1, 0, (struct sockaddr *)&sin,
+			    sizeof(sin)));
+	close(fd);
+}
+
+TEST_F(outbound, af_unspec_connect_disconnects)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(&ss, AF_INET, "127.0.0.1", UDP_OK);
+	struct sockaddr sa = { .sa_family = AF_UNSPEC };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, connect(fd, (struct sockaddr *)&ss, len));
+	ASSERT_EQ(0, connect(fd, &sa, sizeof(sa)));
+	close(fd);
+}
+
+TEST_F(outbound, short_address_denied)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(UDP_OK) };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	ASSERT_LE(0, fd);
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	ASSERT_EQ(-1, connect(fd, (struct sockaddr *)&sin, 8));
+	ASSERT_EQ(EPERM, errno);
+	close(fd);
+}
+
+TEST_F(outbound, icmp_and_raw_sockets_denied)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(&ss, AF_INET, "127.0.0.1", 0);
+	struct icmphdr icmp = { .type = ICMP_ECHO };
+	int fd;
+
+	/* Raw sockets bypass port rules: no v1 rule allows them. */
+	fd = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(-1, sendto(fd, &icmp, sizeof(icmp), 0,
+			     (struct sockaddr *)&ss, len));
+	ASSERT_EQ(EPERM, errno);
+	ASSERT_EQ(-1, connect(fd, (struct sockaddr *)&ss, len));
+	ASSERT_EQ(EPERM, errno);
+	close(fd);
+
+	fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(-1, sendto(fd, &icmp, sizeof(icmp), 0,
+			     (struct sockaddr *)&ss, len));
+	ASSERT_EQ(EPERM, errno);
+	close(fd);
+}
+
+TEST_F(outbound, counters_count_decisions)
+{
+	long long allowed = status_value("connect_allowed");
+	long long denied = status_value("connect_denied");
+
+	ASSERT_LE(0, allowed);
+	ASSERT_LE(0, denied);
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", UDP_OK));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", UDP_NO));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", UDP_NO));
+	ASSERT_EQ(allowed + 1, status_value("connect_allowed"));
+	ASSERT_EQ(denied + 2, status_value("connect_denied"));
+}
+
+TEST_F(outbound, unload_lifts_restrictions)
+{
+	ASSERT_EQ(EPERM, try_connect(SOCK_STREAM, "127.0.0.1", self->p4_no));
+	ASSERT_EQ(0, unload_policy());
+	ASSERT_EQ(0, try_connect(SOCK_STREAM, "127.0.0.1", self->p4_no));
+	ASSERT_EQ(0, try_sendto(SOCK_DGRAM, 0, "::1", UDP_NO));
+}
+
+/* Rule edges, with UDP connect(): it needs no peer, only a route. */
+FIXTURE(edges) {
+	int dummy;
+};
+
+FIXTURE_SETUP(edges)
+{
+	ASSERT_EQ(0, unload_policy());
+	/* Every address of 2001:db8:1::/64 is local (AnyIP), as 127/8 is. */
+	run_cmd("ip -6 route add local 2001:db8:1::/64 dev lo 2>/dev/null");
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "2001:db8:1::5", 9));
+}
+
+FIXTURE_TEARDOWN(edges)
+{
+	unload_policy();
+}
+
+TEST_F(edges, cidr_prefix_zero)
+{
+	ASSERT_EQ(0, load_policy("policy e version 1\nglobal {\n"
+				 "connect udp 0.0.0.0/0 port 7000\n"
+				 "connect udp ::/0 port 7001\n}\n"));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", 7000));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.255.255.254", 7000));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", 7001));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "::1", 7001));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "2001:db8:1::ffff", 7001));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "::1", 7000));
+}
+
+TEST_F(edges, cidr_host_routes)
+{
+	ASSERT_EQ(0, load_policy("policy e version 1\nglobal {\n"
+				 "connect udp 127.0.0.7/32 port 7000\n"
+				 "connect udp 2001:db8:1::7/128 port 7000\n}\n"));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.7", 7000));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.6", 7000));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.8", 7000));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "2001:db8:1::7", 7000));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "2001:db8:1::6", 7000));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "2001:db8:1::8", 7000));
+}
+
+TEST_F(edges, cidr_first_and_last_address)
+{
+	ASSERT_EQ(0, load_policy("policy e version 1\nglobal {\n"
+				 "connect udp 127.0.1.0/24\n"
+				 "connect udp 2001:db8:1::100/120\n}\n"));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.1.0", 7000));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.1.255", 7000));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.255", 7000));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.2.0", 7000));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "2001:db8:1::100", 7000));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "2001:db8:1::1ff", 7000));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "2001:db8:1::ff", 7000));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "2001:db8:1::200", 7000));
+}
+
+TEST_F(edges, nested_cidrs_with_different_ports)
+{
+	/* A specific rule must not hide a broader one's ports. */
+	ASSERT_EQ(0, load_policy("policy e version 1\nglobal {\n"
+				 "connect udp 127.0.0.0/8 port 53\n"
+				 "connect udp 127.0.5.0/24 port 80\n"
+				 "connect udp 127.0.5.5 port 443\n}\n"));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.5.5", 443));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.5.5", 80));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.5.5", 53));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.5.5", 22));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.5.6", 80));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.5.6", 443));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.6.1", 80));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.6.1", 53));
+}
+
+TEST_F(edges, port_range_edges)
+{
+	ASSERT_EQ(0, load_policy("policy e version 1\nglobal {\n"
+				 "connect udp 127.0.0.1 port 2000-2010,65535\n"
+				 "connect tcp 127.0.0.1 port 3000\n}\n"));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", 1999));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", 2000));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", 2010));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", 2011));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", 65535));
+	/* Protocols are separate: a TCP rule is no UDP rule. */
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", 3000));
+}
+
+TEST_HARNESS_MAIN

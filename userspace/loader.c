@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * citadelctl start/stop: attach Citadel's BPF LSM programs and pin their
+ * links so they stay attached after citadelctl exits.
+ *
+ * Before loading anything, start checks each kernel prerequisite and
+ * names the one that is missing, instead of letting the BPF load fail
+ * with a verifier message nobody on call can act on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "citadel.skel.h"
+#include "loader.h"
+
+#define BPFFS		"/sys/fs/bpf"
+#define PIN_DIR		BPFFS "/citadel"
+#define LSM_LIST	"/sys/kernel/security/lsm"
+#define MODULE_BTF	"/sys/kernel/btf/citadel"
+#define BPF_FS_MAGIC_	0xcafe4a11
+
+static int verbose;
+static char libbpf_log[8192];
+static size_t libbpf_log_len;
+
+/* Keep libbpf quiet, but keep what it said for when a load fails. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	va_list copy;
+	int n;
+
+	if (verbose) {
+		va_copy(copy, ap);
+		vfprintf(stderr, fmt, copy);
+		va_end(copy);
+	}
+	if (level == LIBBPF_DEBUG || libbpf_log_len >= sizeof(libbpf_log) - 1)
+		return 0;
+	n = vsnprintf(libbpf_log + libbpf_log_len,
+		      sizeof(libbpf_log) - libbpf_log_len, fmt, ap);
+	if (n > 0)
+		libbpf_log_len += (size_t)n;
+	if (libbpf_log_len > sizeof(libbpf_log) - 1)
+		libbpf_log_len = sizeof(libbpf_log) - 1;
+	return 0;
+}
+
+static const char *securityfs_root(void)
+{
+	const char *root = getenv("CITADEL_SECURITYFS");
+
+	return root && *root ? root : "/sys/kernel/security/citadel";
+}
+
+static int path_exists(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0;
+}
+
+static int bpf_lsm_active(char *list, size_t len)
+{
+	FILE *f = fopen(LSM_LIST, "r");
+	char *tok, *save;
+	char copy[512];
+
+	if (!f) {
+		snprintf(list, len, "unreadable: %s", strerror(errno));
+		return 0;
+	}
+	if (!fgets(list, (int)len, f))
+		list[0] = '\0';
+	fclose(f);
+	list[strcspn(list, "\n")] = '\0';
+	snprintf(copy, sizeof(copy), "%s", list);
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		if (!strcmp(tok, "bpf"))
+			return 1;
+	return 0;
+}
+
+static int load_module_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0) {
+		fprintf(stderr, "Error: cannot open %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	ret = (int)syscall(SYS_finit_module, fd, "", 0);
+	close(fd);
+	if (ret && errno != EEXIST) {
+		fprintf(stderr, "Error: cannot load %s: %s (see dmesg)\n",
+			path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int run_modprobe(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execlp("modprobe", "modprobe", "citadel", (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static int ensure_bpffs(void)
+{
+	struct statfs sfs;
+
+	if (statfs(BPFFS, &sfs) == 0 && (unsigned long)sfs.f_type == BPF_FS_MAGIC_)
+		return 0;
+	if (mount("bpf", BPFFS, "bpf", 0, NULL)) {
+		fprintf(stderr, "Error: %s is not a bpf filesystem and mounting one failed: %s\n",
+			BPFFS, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The prerequisites, in the order an ops engineer would fix them. */
+static int check_kernel(const char *module_path)
+{
+	char lsms[512];
+
+	if (!bpf_lsm_active(lsms, sizeof(lsms))) {
+		fprintf(stderr, "Error: the BPF LSM is not active (active LSMs: %s): add bpf to the lsm= kernel parameter, e.g. lsm=%s%sbpf, and reboot\n",
+			lsms, lsms, lsms[0] ? "," : "");
+		return -1;
+	}
+	if (!path_exists(securityfs_root())) {
+		if (module_path ? load_module_file(module_path) : run_modprobe())
+			fprintf(stderr, "Error: citadel.ko is not loaded and %s failed: install the citadel-dkms package or pass --module PATH\n",
+				module_path ? "loading it" : "'modprobe citadel'");
+		if (!path_exists(securityfs_root())) {
+			fprintf(stderr, "Error: %s does not exist: citadel.ko is not loaded (see dmesg)\n",
+				securityfs_root());
+			return -1;
+		}
+	}
+	if (!path_exists(MODULE_BTF)) {
+		fprintf(stderr, "Error: %s is missing: citadel.ko was built without BTF, so its kfuncs cannot be called: rebuild it against the running kernel's /sys/kernel/btf/vmlinux (see README, \"Module BTF\")\n",
+			MODULE_BTF);
+		return -1;
+	}
+	return ensure_bpffs();
+}
+
+static int pin_link(struct bpf_link *link, const char *name)
+{
+	char path[256];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", PIN_DIR, name);
+	err = bpf_link__pin(link, path);
+	if (err) {
+		fprintf(stderr, "Error: cannot pin %s: %s\n", path,
+			strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+static void usage_start(void)
+{
+	fprintf(stderr, "Usage: citadelctl start [--module PATH] [-v]\n");
+}
+
+int cmd_start(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "module", required_argument, NULL, 'm' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *module_path = NULL;
+	struct citadel_bpf *skel = NULL;
+	int opt, err, ret = 1;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "m:vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'm':
+			module_path = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			usage_start();
+			return 0;
+		default:
+			usage_start();
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage_start();
+		return 2;
+	}
+	if (check_kernel(module_path))
+		return 1;
+	if (path_exists(PIN_DIR)) {
+		printf("citadel is already started (%s exists)\n", PIN_DIR);
+		return 0;
+	}
+
+	libbpf_set_print(libbpf_print);
+	skel = citadel_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "Error: cannot open the BPF object: %s\n",
+			strerror(errno));
+		goto out;
+	}
+	err = citadel_bpf__load(skel);
+	if (err) {
+		fprintf(stderr, "Error: the kernel refused Citadel's BPF programs (%s):\n%s",
+			strerror(-err), libbpf_log);
+		goto out;
+	}
+	err = citadel_bpf__attach(skel);
+	if (err) {
+		fprintf(stderr, "Error: cannot attach to the LSM hooks (%s)%s:\n%s",
+			strerror(-err),
+			err == -524 ? ": this kernel cannot attach BPF LSM programs (arm64 needs 6.4+ with CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS)" : "",
+			libbpf_log);
+		goto out;
+	}
+	if (mkdir(PIN_DIR, 0700) && errno != EEXIST) {
+		fprintf(stderr, "Error: cannot create %s: %s\n", PIN_DIR,
+			strerror(errno));
+		goto out;
+	}
+	if (pin_link(skel->links.citadel_socket_connect, "socket_connect") ||
+	    pin_link(skel->links.citadel_socket_sendmsg, "socket_sendmsg")) {
+		/* Leave nothing half-attached. */
+		unlink(PIN_DIR "/socket_connect");
+		unlink(PIN_DIR "/socket_sendmsg");
+		rmdir(PIN_DIR);
+		goto out;
+	}
+	printf("citadel started: hooks attached and pinned under %s\n",
+	       PIN_DIR);
+	ret = 0;
+out:
+	citadel_bpf__destroy(skel);
+	return ret;
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	static const char *const pins[] = { "socket_connect",
+					    "socket_sendmsg" };
+	char path[256];
+	size_t i;
+
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "Usage: citadelctl stop\n");
+		return 2;
+	}
+	if (!path_exists(PIN_DIR)) {
+		printf("citadel is not started\n");
+		return 0;
+	}
+	for (i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", PIN_DIR, pins[i]);
+		if (unlink(path) && errno != ENOENT) {
+			fprintf(stderr, "Error: cannot remove %s: %s\n", path,
+				strerror(errno));
+			return 1;
+		}
+	}
+	if (rmdir(PIN_DIR)) {
+		fprintf(stderr, "Error: cannot remove %s: %s\n", PIN_DIR,
+			strerror(errno));
+		return 1;
+	}
+	printf("citadel stopped: hooks detached\n");
+	return 0;
+}

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* citadelctl start/stop: the BPF side (owned by loader.c). */
+#ifndef CITADELCTL_LOADER_H
+#define CITADELCTL_LOADER_H
+
+int cmd_start(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+
+#endif
