@@ -18,9 +18,12 @@
 #define CITADEL_KFUNCS_END(name)	BTF_SET8_END(name)
 #endif
 
-/* 6.2+ spells out how a kfunc must be kept; 6.1 needs the same by hand. */
+/*
+ * 6.2+ marks kfuncs so they are kept whole; on 6.1 a global function with
+ * a prototype (kfuncs.h) that is never inlined is enough.
+ */
 #ifndef __bpf_kfunc
-#define __bpf_kfunc __used noinline
+#define __bpf_kfunc noinline
 #endif
 
 #endif /* CITADEL_COMPAT_H */

@@ -31,6 +31,8 @@ typedef uint64_t u64;
 #define le64_to_cpu(x) ((u64)(x))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
+/* The kernel build checks the format strings. */
+#define __printf(a, b)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 static inline void sort(void *base, size_t num, size_t size,

@@ -17,7 +17,6 @@
 #else
 #include <stdarg.h>
 #include "host_shim.h"
-#define __printf(a, b) __attribute__((format(printf, a, b)))
 #endif
 #include "policy.h"
 

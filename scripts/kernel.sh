@@ -28,8 +28,25 @@ _kernel_cached() {
     [ -n "$best" ] && echo "$best"
 }
 
+_kernel_pin() {
+    case "$1" in
+        6.1) echo "${CITADEL_KERNEL_6_1:-}" ;;
+        6.12) echo "${CITADEL_KERNEL_6_12:-}" ;;
+    esac
+}
+
 kernel_resolve() {
-    local want=${1:-} rel=
+    local want=${1:-} rel= memo lists=/var/lib/apt/lists
+    # apt-cache takes ~1 s here (no pkgcache.bin): remember the answer until
+    # the apt lists change.
+    memo=$CACHE/kernels/.resolved-$want
+    case "$want" in
+        6.1|6.12)
+            if [ -z "$(_kernel_pin "$want")" ] && [ -s "$memo" ] && [ "$memo" -nt "$lists" ]; then
+                cat "$memo"
+                return 0
+            fi ;;
+    esac
     case "$want" in
         6.1)
             rel=${CITADEL_KERNEL_6_1:-}
@@ -54,6 +71,12 @@ kernel_resolve() {
         *) _kernel_die "unknown kernel '$want' (6.1, 6.12 or a release like 6.1.0-56-amd64)"; return 1 ;;
     esac
     [ -n "$rel" ] || { _kernel_die "cannot resolve kernel $want: run 'apt-get update' (apt lists empty?)"; return 1; }
+    case "$want" in
+        6.1|6.12)
+            if [ -z "$(_kernel_pin "$want")" ] && mkdir -p "$CACHE/kernels" 2>/dev/null; then
+                echo "$rel" > "$memo.$$" && mv -f "$memo.$$" "$memo" || rm -f "$memo.$$"
+            fi ;;
+    esac
     echo "$rel"
 }
 
@@ -122,6 +145,7 @@ kernel_fetch() {
         sh "$src/scripts/extract-vmlinux" "$tmp/vmlinuz" > "$tmp/vmlinux"
         objcopy -O binary --only-section=.BTF "$tmp/vmlinux" "$tmp/btf"
         [ -s "$tmp/btf" ]
+        chmod 644 "$tmp/btf"
         rm -rf "$tmp/x" "$tmp/vmlinux"
         echo "$rel" > "$tmp/release"
     ); then

@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Citadel: build, test, benchmark and demo entry points.
+# (Kbuild reads ./Kbuild for the module; this file is for people.)
+#
+#   make              citadelctl, the BPF object and the selftests
+#   make module       citadel.ko for the running kernel (KDIR=...)
+#   make check        everything the CI runs; ends with "N passed, N failed"
+#   make bench        benchmarks in the test VM (ratios to no policy)
+#   make demo         a kiosk VM locked down by Citadel
+#   make vm-run CMD='...' [KERNEL=6.1|6.12] [FILES='a b']
+#   make fuzz         the blob-parser fuzzer, FUZZ_SECONDS (default 600)
+
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+BUILD := $(CURDIR)/build
+CACHE ?= $(CURDIR)/.cache
+export CITADEL_CACHE := $(CACHE)
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+LLVM_STRIP ?= llvm-strip
+# Userspace architecture for the BPF target and static binaries.
+ARCH ?= $(shell uname -m | sed -e 's/aarch64/arm64/' -e 's/x86_64/x86/')
+BPF_ARCH := $(subst x86_64,x86,$(subst aarch64,arm64,$(ARCH)))
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+KDIR ?= /lib/modules/$(shell uname -r)/build
+
+SELFTEST_SRC := $(CURDIR)/selftests
+KSFT_DIR := $(CACHE)/linux-source-6.1/tools/testing/selftests
+SELFTESTS := net_outbound_test policy_load_test
+SELFTEST_BINS := $(addprefix $(BUILD)/selftests/,$(SELFTESTS))
+SELFTEST_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter \
+	-Wno-sign-compare -I$(KSFT_DIR) -I$(CURDIR)/module
+
+.PHONY: all citadelctl bpf selftests module check bench demo vm-run fuzz \
+	unit deps clean
+
+all: citadelctl selftests
+
+deps:
+	scripts/install-deps.sh
+
+# --- BPF -------------------------------------------------------------------
+$(BUILD)/vmlinux.h: | $(BUILD)
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(BUILD)/citadel.bpf.o: bpf/citadel.bpf.c bpf/citadel_bpf.h $(BUILD)/vmlinux.h
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
+		-I$(BUILD) -Ibpf -c $< -o $@
+	$(LLVM_STRIP) -g $@
+
+$(BUILD)/citadel.skel.h: $(BUILD)/citadel.bpf.o
+	$(BPFTOOL) gen skeleton $< name citadel_bpf > $@
+
+bpf: $(BUILD)/citadel.skel.h
+
+# --- citadelctl --------------------------------------------------------------
+citadelctl: $(BUILD)/citadel.skel.h
+	$(MAKE) -C userspace OUT=$(BUILD)
+
+# --- selftests (static: the VM has only busybox) ----------------------------
+$(KSFT_DIR)/kselftest_harness.h:
+	scripts/linux-source.sh >/dev/null
+
+$(BUILD)/selftests/%: selftests/%.c selftests/citadel_test_lib.h \
+		module/citadel_abi.h $(KSFT_DIR)/kselftest_harness.h
+	@mkdir -p $(@D)
+	$(CC) -static $(SELFTEST_CFLAGS) -o $@ $<
+
+selftests: $(SELFTEST_BINS)
+
+# --- the module for one kernel (KDIR) --------------------------------------
+module:
+	scripts/build-module.sh $(KDIR) $(BUILD)/module
+
+$(BUILD):
+	mkdir -p $@
+
+# --- tests, benchmarks, demo -------------------------------------------------
+unit:
+	scripts/check.sh --unit-only
+
+check:
+	scripts/check.sh
+
+bench: all
+	scripts/bench.sh
+
+demo: all
+	scripts/demo.sh
+
+vm-run: all
+	scripts/vm-run.sh --kernel "$(or $(KERNEL),6.1)" \
+		$(foreach f,$(FILES),--file $(f)) -- "$(CMD)"
+
+fuzz:
+	scripts/fuzz.sh $(or $(FUZZ_SECONDS),600)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make check: provisions what it needs, builds, runs every suite and ends
+# with one line "N passed, N failed, N skipped". Each suite prints TAP;
+# its log is kept under build/check/. A VM that panics, oopses, WARNs or
+# times out counts as a failure and its serial log is shown.
+#
+#   scripts/check.sh [--unit-only]
+# Environment: CITADEL_KERNELS (default "6.1 6.12"), CITADEL_FUZZ_SECONDS
+# (default 60).
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$ROOT/build
+LOGS=$BUILD/check
+KERNELS=${CITADEL_KERNELS:-6.1 6.12}
+export CITADEL_CACHE=${CITADEL_CACHE:-$ROOT/.cache}
+unit_only=0
+[ "${1:-}" = "--unit-only" ] && unit_only=1
+
+passed=0 failed=0 skipped=0
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+
+# Adds the TAP results of a log to the totals.
+count_tap() {
+	local p f s
+	p=$(grep -cE '^ok ' "$1")
+	s=$(grep -cE '^ok .*# (SKIP|skip)' "$1")
+	f=$(grep -cE '^not ok ' "$1")
+	passed=$((passed + p - s))
+	skipped=$((skipped + s))
+	failed=$((failed + f))
+}
+
+# One result that is not itself TAP (a build, a VM that died).
+result() {
+	if [ "$1" -eq 0 ]; then
+		echo "ok - $2"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $2"
+		failed=$((failed + 1))
+	fi
+}
+
+finish() {
+	echo
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+
+# Runs a TAP-printing suite: shows and counts its output; a suite that
+# fails without saying which test failed counts as one failure.
+suite() {
+	local name=$1 log=$LOGS/$1.log rc
+	shift
+	echo "# suite: $name"
+	"$@" >"$log" 2>&1
+	rc=$?
+	sed 's/^/    /' "$log" | grep -vE '^    (#  |#      )' || true
+	count_tap "$log"
+	if [ "$rc" -ne 0 ] && ! grep -qE '^not ok ' "$log"; then
+		result 1 "$name exited with status $rc"
+		tail -n 40 "$log" | sed 's/^/#   /'
+	fi
+	return $rc
+}
+
+step() {
+	local name=$1 log=$LOGS/$1.log rc
+	shift
+	"$@" >"$log" 2>&1
+	rc=$?
+	result "$rc" "$name"
+	[ "$rc" -eq 0 ] || tail -n 60 "$log" | sed 's/^/#   /'
+	return $rc
+}
+
+cd "$ROOT" || exit 1
+step "install dependencies" scripts/install-deps.sh || finish
+step "unpack linux-source-6.1 (kselftest harness, checkpatch)" \
+	scripts/linux-source.sh || finish
+step "build citadelctl, BPF object and selftests" make -j2 all || finish
+
+suite "policy compiler" make -s -C userspace OUT="$BUILD" test
+suite "module parser and matchers (host)" scripts/unit-module.sh
+suite "blob parser fuzzing" scripts/fuzz.sh "${CITADEL_FUZZ_SECONDS:-60}"
+suite "checkpatch and -Wall -Wextra" scripts/lint.sh
+[ "$unit_only" -eq 1 ] && finish
+
+for k in $KERNELS; do
+	files=$BUILD/vm-$k
+	if ! step "VM payload for kernel $k" scripts/vm-files.sh "$k" "$files"; then
+		continue
+	fi
+	suite "VM kselftests on Debian $k" selftests/vm/run.sh --kernel "$k" \
+		--files "$files" --timeout 600 --log "$LOGS/serial-$k.log" \
+		-- ./vm_suite.sh
+	rc=$?
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 125 ]; then
+		result 1 "VM on $k ran clean (no panic, oops, WARN or timeout)"
+	fi
+done
+suite "DKMS build against Debian 6.1 headers" scripts/test-dkms.sh
+finish

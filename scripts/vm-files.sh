@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Assemble what the test VM needs for one kernel:
+#   scripts/vm-files.sh KERNEL OUTDIR     (KERNEL: 6.1, 6.12 or a release)
+# OUTDIR receives citadel.ko (with BTF against that kernel),
+# citadel-nobtf.ko, citadelctl, the selftests and vm_suite.sh.
+# Expects `make all` to have run.
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$ROOT/build
+[ $# -eq 2 ] || { echo "usage: $0 KERNEL OUTDIR" >&2; exit 2; }
+
+rel=$("$ROOT/scripts/kernel.sh" resolve "$1")
+kdir=$("$ROOT/scripts/kernel.sh" fetch "$1")
+headers=/usr/src/linux-headers-$rel
+[ -d "$headers" ] || { echo "vm-files: $headers missing: run scripts/install-deps.sh" >&2; exit 1; }
+
+CITADEL_BTF_BASE=$kdir/btf "$ROOT/scripts/build-module.sh" "$headers" \
+	"$BUILD/kmod/$rel" >"$BUILD/kmod-$rel.log" 2>&1 ||
+	{ cat "$BUILD/kmod-$rel.log" >&2; exit 1; }
+
+out=$2
+rm -rf "$out"
+mkdir -p "$out"
+cp "$BUILD/kmod/$rel/citadel.ko" "$out/"
+# The same module with its BTF stripped: must refuse to load.
+objcopy --remove-section=.BTF "$out/citadel.ko" "$out/citadel-nobtf.ko"
+cp "$BUILD/citadelctl" "$ROOT/selftests/vm_suite.sh" "$out/"
+cp "$BUILD"/selftests/*_test "$out/"
+echo "$out"

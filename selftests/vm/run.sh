@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Run one shell command inside a QEMU VM booted from a Debian kernel, print
+# its output, and fail loudly if the kernel panicked, oopsed or warned.
+#
+# usage: selftests/vm/run.sh [--kernel 6.1|6.12|RELEASE] [--files DIR] [--timeout S]
+#          [--icount] [--smp N] [--mem MB] [--log FILE] [--append ARGS]
+#          [--modules NAME[,NAME...]] -- CMD...
+# Exit: CMD's status on a clean run; 125 on panic/oops/BUG/WARN/KASAN/UBSAN,
+# a missing exit marker or a QEMU failure; 124 on timeout.
+# CITADEL_KVM=1 uses -accel kvm (it hangs on some hosts, so TCG is default).
+set -eu
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${CITADEL_BUILD:-$ROOT/build}
+
+die() { echo "run.sh: $*" >&2; exit 125; }
+usage() { sed -n '4,9p' "$0" >&2; exit 125; }
+
+kernel=${CITADEL_VM_KERNEL:-6.1}
+files=- timeout=300 icount=0 log= smp=2 mem=1024 append= modules=
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --kernel) kernel=${2:?}; shift 2 ;;
+        --files) files=${2:?}; shift 2 ;;
+        --timeout) timeout=${2:?}; shift 2 ;;
+        --icount) icount=1; shift ;;
+        --smp) smp=${2:?}; shift 2 ;;
+        --mem) mem=${2:?}; shift 2 ;;
+        --log) log=${2:?}; shift 2 ;;
+        --append) append="$append ${2:?}"; shift 2 ;;
+        --modules) modules="$modules,${2:?}"; shift 2 ;;
+        --) shift; break ;;
+        -h|--help) usage ;;
+        *) echo "run.sh: unknown option $1" >&2; usage ;;
+    esac
+done
+[ $# -gt 0 ] || { echo "run.sh: no command given" >&2; usage; }
+cmd="$*"   # several words are joined with spaces, as ssh does
+case "$timeout" in ''|*[!0-9]*) die "--timeout wants whole seconds" ;; esac
+if [ "$files" != - ]; then
+    [ -d "$files" ] || die "--files $files: not a directory"
+fi
+
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run scripts/install-deps.sh"
+kdir=$("$ROOT/scripts/kernel.sh" fetch "$kernel") || die "cannot fetch kernel $kernel"
+release=$(cat "$kdir/release")
+
+mkdir -p "$BUILD/vm"
+work=$(mktemp -d "$BUILD/vm/.run.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+# Unique by default so concurrent runs never share a log.
+[ -n "$log" ] || log=$BUILD/vm/$release.$(date +%Y%m%d-%H%M%S).$$.log
+mkdir -p "$(dirname "$log")"
+
+# --modules: resolve names in the image's modules (dependencies first).
+mod_args=() seen=
+find_module() {
+    local n=$1
+    find "$kdir/modules/kernel" \( -name "$n.ko*" -o -name "$(echo "$n" | tr _ -).ko*" \
+        -o -name "$(echo "$n" | tr - _).ko*" \) -print 2>/dev/null | head -n1
+}
+add_module() {
+    local n=$1 f d
+    case " $seen " in *" $n "*) return 0 ;; esac
+    seen="$seen $n"
+    f=$(find_module "$n")
+    if [ -z "$f" ]; then
+        # Built into the kernel: nothing to load.
+        grep -q "/$(echo "$n" | tr _ -).ko\$\|/$(echo "$n" | tr - _).ko\$" \
+            "$kdir/modules/modules.builtin" 2>/dev/null && return 0
+        die "module $n not found for $release"
+    fi
+    for d in $(modinfo -F depends "$f" | tr , ' '); do add_module "$d"; done
+    mod_args+=(--module "$f")
+}
+for m in $(echo "$modules" | tr , ' '); do add_module "$m"; done
+
+"$ROOT/selftests/vm/mkinitramfs.sh" ${mod_args[@]+"${mod_args[@]}"} \
+    "$work/initramfs.cpio.gz" "$files" "$cmd" || die "initramfs build failed"
+
+accel=tcg cpu=max
+if [ "${CITADEL_KVM:-0}" = 1 ]; then accel=kvm cpu=host; fi
+qemu=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -m "$mem")
+if [ "$icount" = 1 ]; then
+    [ "$accel" = tcg ] || die "--icount needs TCG (unset CITADEL_KVM)"
+    # Guest clock follows executed instructions: reproducible timings.
+    # -smp 2 hangs at boot with icount: one vCPU.
+    qemu+=(-icount shift=0,sleep=off -smp 1)
+else
+    qemu+=(-smp "$smp")
+fi
+# -nic none: the guest must not reach any network but its own loopback.
+qemu+=(-nographic -no-reboot -nic none
+    -kernel "$kdir/vmlinuz" -initrd "$work/initramfs.cpio.gz"
+    -append "console=ttyS0 panic=-1 oops=panic$append")
+
+# Stream only what CMD prints: the lines between the start marker and the
+# dmesg marker (mawk needs -W interactive to pass lines on as they come).
+awk_stream=(awk)
+if awk -W version 2>&1 | grep -q mawk; then awk_stream=(awk -W interactive); fi
+filter='
+{ sub(/\r+$/, "") }
+state == 1 && (i = index($0, "@@CITADEL-DMESG-BEGIN@@")) {
+    if (i > 1) print substr($0, 1, i - 1)
+    state = 2; fflush(); next
+}
+state == 1 { print; fflush() }
+state == 0 && index($0, "@@CITADEL-CMD-BEGIN@@") { state = 1 }
+'
+
+start=$(date +%s%N)
+set +e
+# --foreground: qemu stays in our process group, so Ctrl-C reaches it.
+timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 |
+    tee "$log" | "${awk_stream[@]}" "$filter"
+st=("${PIPESTATUS[@]}")
+set -e
+qrc=${st[0]}
+secs=$(( ($(date +%s%N) - start) / 1000000 ))
+secs=$((secs / 1000)).$(printf '%03d' $((secs % 1000)) | cut -c1)
+
+# Read the log: exit status, sections, and the first sign of kernel trouble.
+# With a complete dmesg dump, scan it plus everything outside CMD's output
+# (so a test printing "WARNING:" is no false alarm); else scan everything.
+analysis=$(awk '
+{ sub(/\r+$/, "") }
+index($0, "@@CITADEL-CMD-BEGIN@@") && !begun { begun = 1; sect = "cmd"; next }
+index($0, "@@CITADEL-DMESG-BEGIN@@") { dmesg_begun = 1; sect = "dmesg"; next }
+index($0, "@@CITADEL-DMESG-END@@") { dmesg_end = 1; sect = "after" }
+match($0, /@@CITADEL-EXIT -?[0-9]+@@/) {
+    rc = substr($0, RSTART + 15, RLENGTH - 17); have_rc = 1
+}
+{ line[NR] = $0; s[NR] = sect }
+END {
+    pat = "Kernel panic|Oops|BUG:|kernel BUG at|WARNING:|Call Trace|general protection fault|KASAN|UBSAN|Unable to handle kernel"
+    full = dmesg_begun && dmesg_end
+    for (n = 1; n <= NR; n++) {
+        if (full && s[n] == "cmd") continue
+        if (line[n] ~ pat) { bad = line[n]; break }
+    }
+    gsub(/[\t ]+/, " ", bad)
+    printf "%s\t%s\t%s\t%s\n", (have_rc ? rc : "none"), (begun ? 1 : 0), full, bad
+}' "$log")
+IFS=$'\t' read -r guest_rc begun full bad <<EOF
+$analysis
+EOF
+
+reason=
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+    reason="timeout: guest still running after ${timeout}s"
+    [ -z "$bad" ] || reason="$reason (kernel: $bad)"
+elif [ -n "$bad" ]; then
+    reason="kernel trouble: $bad"
+elif [ "$guest_rc" = none ]; then
+    if [ "$begun" = 0 ]; then
+        reason="guest never started the command (boot failed?; qemu exit $qrc)"
+    else
+        reason="no exit marker: guest died while running the command (qemu exit $qrc)"
+    fi
+elif [ "$qrc" != 0 ]; then
+    reason="qemu exited with status $qrc"
+fi
+
+mode=$accel
+[ "$icount" = 0 ] || mode="$mode+icount"
+if [ -n "$reason" ]; then
+    {
+        echo "run.sh: FAIL on $release ($mode, ${secs}s): $reason"
+        echo "----- last 200 lines of serial log $log -----"
+        tail -n 200 "$log" | tr -d '\r'
+        echo "----- end of serial log -----"
+        echo "run.sh: FAIL on $release ($mode, ${secs}s): $reason"
+    } >&2
+    if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then exit 124; fi
+    exit 125
+fi
+echo "run.sh: $release ($mode): exit $guest_rc after ${secs}s (log: $log)" >&2
+exit "$guest_rc"

@@ -1,0 +1,79 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Runs inside the test VM (busybox sh), from the directory that holds
+# citadel.ko, citadel-nobtf.ko, citadelctl and the *_test binaries.
+# Prints TAP: its own lifecycle checks, then each kselftest's output.
+cd "$(dirname "$0")" || exit 1
+export PATH="$PWD:$PATH"
+n=0
+failed=0
+
+tap() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=1
+	fi
+}
+
+echo "TAP version 13"
+echo "# kernel $(uname -r), LSMs $(cat /sys/kernel/security/lsm)"
+
+# A module without BTF must refuse to load and say why.
+insmod ./citadel-nobtf.ko 2>/dev/null
+rc=$?
+dmesg | grep -q "citadel: this build of citadel.ko has no BTF"
+msg=$?
+[ "$rc" -ne 0 ] && [ "$msg" -eq 0 ] && [ ! -e /sys/kernel/security/citadel ]
+tap $? "module without BTF refuses to load with a clear message"
+
+# start before the module: a clear error, nothing attached.
+out=$(citadelctl start 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "citadel.ko is not loaded" &&
+	[ ! -e /sys/fs/bpf/citadel ]
+tap $? "citadelctl start without the module fails clearly"
+
+insmod ./citadel.ko
+tap $? "insmod citadel.ko"
+[ -e /sys/kernel/btf/citadel ] && [ -e /sys/kernel/security/citadel/policy ]
+tap $? "module BTF and securityfs present"
+citadelctl start
+tap $? "citadelctl start"
+citadelctl start >/dev/null
+tap $? "citadelctl start is idempotent"
+# The pins keep the hooks attached after citadelctl exits.
+[ -e /sys/fs/bpf/citadel/socket_connect ] && [ -e /sys/fs/bpf/citadel/socket_sendmsg ]
+tap $? "links pinned under /sys/fs/bpf/citadel"
+
+for t in ./*_test; do
+	"$t"
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "# $t exited with status $rc"
+		failed=1
+	fi
+done
+
+# Lifecycle: BPF programs hold the module; stop releases it.
+rmmod citadel 2>/dev/null
+[ $? -ne 0 ] && [ -e /sys/kernel/security/citadel ]
+tap $? "rmmod refused while the hooks are attached"
+citadelctl stop && [ ! -e /sys/fs/bpf/citadel ]
+tap $? "citadelctl stop"
+i=0
+while ! rmmod citadel 2>/dev/null && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ ! -e /sys/kernel/security/citadel ]
+tap $? "rmmod after stop"
+insmod ./citadel.ko && citadelctl start >/dev/null && citadelctl stop >/dev/null
+tap $? "load, start and stop again"
+
+echo "1..$n"
+exit $failed
