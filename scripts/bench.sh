@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make bench: connect()/sendto() cost and policy load time with 0, 10,
+# 1,000 and 10,000 rules, in one VM boot per kernel under QEMU -icount
+# (guest time follows executed instructions: repeatable, not wall time).
+# Prints a table with ratios to the no-policy baseline and writes
+# build/bench/results-<kernel>.json.
+#   CITADEL_BENCH_KERNELS (default "6.1"), ROUNDS, CONNECTS, SENDS.
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$ROOT/build
+OUT=$BUILD/bench
+KERNELS=${CITADEL_BENCH_KERNELS:-6.1}
+SIZES="10 1000 10000"
+mkdir -p "$OUT"
+
+# A policy of N rules: the loopback destinations the benchmark uses,
+# then filler hosts and networks that never match, IPv4 and IPv6.
+gen_policy() {
+	local n=$1 i
+	echo "policy bench-$n version 1"
+	echo "global {"
+	echo "    connect tcp 127.0.0.1"
+	echo "    connect udp 127.0.0.1 port 9"
+	for ((i = 2; i < n; i++)); do
+		if ((i % 4 == 3)); then
+			printf '    connect tcp 2001:db8:%x::/48 port 443\n' "$i"
+		elif ((i % 4 == 2)); then
+			printf '    connect udp 10.%d.%d.0/24 port 53\n' \
+				$((i / 256 % 256)) $((i % 256))
+		else
+			printf '    connect tcp 10.%d.%d.%d port %d\n' \
+				$((i / 65536 % 256)) $((i / 256 % 256)) \
+				$((i % 256)) $((1000 + i % 5000))
+		fi
+	done
+	echo "}"
+}
+
+make -s -C "$ROOT" all
+gcc -static -O2 -Wall -Wextra -o "$BUILD/bench_net" \
+	"$ROOT/selftests/bench/bench_net.c"
+
+for k in $KERNELS; do
+	files=$OUT/vm-$k
+	"$ROOT/scripts/vm-files.sh" "$k" "$files" >/dev/null
+	cp "$BUILD/bench_net" "$ROOT/selftests/bench/bench_suite.sh" "$files/"
+	for n in $SIZES; do
+		gen_policy "$n" >"$OUT/policy-$n.conf"
+		"$BUILD/citadelctl" compile "$OUT/policy-$n.conf" \
+			-o "$files/policy-$n.cpol"
+	done
+	log=$OUT/run-$k.log
+	"$ROOT/selftests/vm/run.sh" --kernel "$k" --files "$files" --icount \
+		--timeout 1200 --log "$OUT/serial-$k.log" \
+		-- "ROUNDS=${ROUNDS:-9} CONNECTS=${CONNECTS:-200} SENDS=${SENDS:-2000} ./bench_suite.sh" \
+		| tee "$log"
+	awk -v kernel="$k" -v json="$OUT/results-$k.json" '
+	/^BENCH / {
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		n = v["rules"]; rules[++cnt] = n
+		c[n] = v["connect_ns"]; s[n] = v["sendto_ns"]
+		l[n] = v["load_ns"]; m[n] = v["memory"]
+	}
+	END {
+		if (!cnt) { print "no benchmark output" > "/dev/stderr"; exit 1 }
+		printf "\nCitadel on Debian %s (QEMU -icount: guest ns = instructions)\n", kernel
+		printf "%-7s %12s %9s %8s %12s %9s %8s %12s %12s\n", "rules",
+		    "connect ns", "added", "ratio", "sendto ns", "added", "ratio",
+		    "load ms", "memory KiB"
+		printf "{\"kernel\":\"%s\",\"clock\":\"qemu-icount\",\"results\":[", kernel > json
+		for (i = 1; i <= cnt; i++) {
+			n = rules[i]
+			printf "%-7s %12d %+9d %8.3f %12d %+9d %8.3f %12.2f %12.1f\n", n,
+			    c[n], c[n] - c[0], c[n] / c[0], s[n], s[n] - s[0],
+			    s[n] / s[0], l[n] / 1e6, m[n] / 1024
+			printf "%s{\"rules\":%d,\"connect_ns\":%d,\"sendto_ns\":%d,\"load_ns\":%d,\"memory_bytes\":%d}",
+			    (i > 1 ? "," : ""), n, c[n], s[n], l[n], m[n] > json
+		}
+		print "]}" > json
+		a10 = c[10] - c[0]; a10k = c[10000] - c[0]
+		printf "\ntarget: added connect cost at 10,000 rules within 1.5x of 10 rules: %+d vs %+d ns -> %s\n",
+		    a10k, a10, (a10k <= 1.5 * a10 + 0.5 ? "met" : "MISSED")
+		printf "target: loading 10,000 rules under 100 ms: %.2f ms -> %s\n",
+		    l[10000] / 1e6, (l[10000] < 1e8 ? "met" : "MISSED")
+	}' "$log"
+done
