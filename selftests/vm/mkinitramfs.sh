@@ -93,7 +93,7 @@ mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 # Console shows only warnings and worse (levels 0-4): keeps WARN/Oops/panic
 # visible on the serial line without info chatter from tests.
-echo 5 > /proc/sys/kernel/printk
+grep -qw citadel.verbose /proc/cmdline || echo 5 > /proc/sys/kernel/printk
 hostname citadel-vm
 # lo up gives 127.0.0.1/8 and ::1 automatically.
 ip link set lo up
