@@ -90,8 +90,8 @@ static struct citadel_addr host_mask(unsigned int prefix, unsigned int bits)
 				     (1ull << (32 - prefix)) - 1;
 		return m;
 	}
-	if (prefix <= 64) {
-		m.hi = prefix == 0 ? ~0ull : ~0ull >> prefix;
+	if (prefix < 64) {
+		m.hi = ~0ull >> prefix;
 		m.lo = ~0ull;
 	} else {
 		m.lo = prefix == 128 ? 0 : ~0ull >> (prefix - 64);
@@ -327,6 +327,7 @@ static int build_table(struct citadel_net_table *t, struct build_rule *r,
 	for (i = 0; i < n; i++) {
 		struct citadel_net_node *node = nn ? &t->nodes[nn - 1] : NULL;
 		struct citadel_port_range *last;
+		u16 lo;
 
 		if (!node || addr_cmp(&node->start, &r[i].start) ||
 		    addr_cmp(&node->end, &r[i].end)) {
@@ -338,17 +339,19 @@ static int build_table(struct citadel_net_table *t, struct build_rule *r,
 			node->parent = CITADEL_NO_NODE;
 		}
 		/*
-		 * Ranges arrive sorted by their low port: merge overlapping
-		 * ones so a lookup can binary-search. Adjacent ones stay
-		 * apart and keep their own source line.
+		 * Ranges arrive sorted by their low port. Overlaps are cut
+		 * off the later range, so the ranges stay disjoint for the
+		 * binary search and each part keeps the line of a rule that
+		 * really covers it.
 		 */
 		last = node->nports ? &t->ports[np - 1] : NULL;
-		if (last && r[i].port_lo <= last->hi) {
-			if (r[i].port_hi > last->hi)
-				last->hi = r[i].port_hi;
-			continue;
+		lo = r[i].port_lo;
+		if (last && lo <= last->hi) {
+			if (r[i].port_hi <= last->hi)
+				continue;
+			lo = last->hi + 1;
 		}
-		t->ports[np].lo = r[i].port_lo;
+		t->ports[np].lo = lo;
 		t->ports[np].hi = r[i].port_hi;
 		t->ports[np].line = r[i].line;
 		np++;

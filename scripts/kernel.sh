@@ -91,7 +91,8 @@ kernel_image_pkgs() {
     esac
 }
 
-# Find or download the image .deb; print its path.
+# Find or download the image .deb; print its path. The preferred package
+# wins even over a cached alternative (e.g. apt's copy of the signed 6.12).
 _kernel_deb() {
     local rel=$1 pkg f tmp debs=$CACHE/debs
     mkdir -p "$debs"
@@ -100,13 +101,11 @@ _kernel_deb() {
         for f in "$debs/${pkg}_"*_amd64.deb /var/cache/apt/archives/"${pkg}_"*_amd64.deb; do
             [ -f "$f" ] && { echo "$f"; return 0; }
         done
-    done
-    for pkg in $(kernel_image_pkgs "$rel"); do
         apt-cache show "$pkg" >/dev/null 2>&1 || continue
         tmp=$(mktemp -d "$debs/.dl.XXXXXX")
         echo "kernel.sh: downloading $pkg" >&2
         # As root apt drops to user _apt, which cannot write our temp dir:
-        # download as root instead of getting a warning per file.
+        # download as ourselves instead of getting a warning per file.
         if (cd "$tmp" && apt-get download -q=2 -o APT::Sandbox::User="$(id -un)" "$pkg" >&2); then
             for f in "$tmp/${pkg}_"*_amd64.deb; do
                 [ -f "$f" ] || continue
