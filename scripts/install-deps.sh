@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Install the Debian packages Citadel needs to build and test (idempotent).
 # Skips apt entirely when everything is installed, so a second run is fast.
 #
@@ -11,10 +12,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Toolchain, BPF, module build (+ module BTF: dwarves), the VM rig (qemu,
 # busybox, cpio, xz/zstd for extract-vmlinux: 6.1 is xz, 6.12 zstd),
 # linux-source-6.1 (harness headers, checkpatch, resolve_btfids), perl for
-# checkpatch.pl, dkms for packaging the module.
+# checkpatch.pl, dkms for packaging the module, libclang-rt-14-dev for
+# libFuzzer, python3 for the compiler tests (JSON checks).
 PKGS="gcc make libc6-dev binutils clang llvm bpftool libbpf-dev libelf-dev
 zlib1g-dev libssl-dev dwarves qemu-system-x86 busybox-static linux-source-6.1
-dkms cpio xz-utils zstd gzip kmod perl file"
+dkms cpio xz-utils zstd gzip kmod perl file libclang-rt-14-dev python3"
 
 apt_env() { DEBIAN_FRONTEND=noninteractive "$@"; }
 is_root() { [ "$(id -u)" = 0 ]; }
@@ -60,4 +62,5 @@ for p in $missing; do
     fi
 done
 echo "install-deps.sh: installing$missing" >&2
+# shellcheck disable=SC2086 # word splitting wanted: one argument per package
 apt_env apt-get install -y -q --no-install-recommends $missing

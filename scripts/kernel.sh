@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Resolve and fetch the Debian kernels Citadel is tested on.
 #
 # usage: scripts/kernel.sh resolve 6.1|6.12|RELEASE   print the Debian release (6.1.0-NN-amd64)
@@ -37,7 +38,7 @@ _kernel_pin() {
 }
 
 kernel_resolve() {
-    local want=${1:-} rel= memo lists=/var/lib/apt/lists
+    local want=${1:-} rel='' memo lists=/var/lib/apt/lists
     # apt-cache takes ~1 s here (no pkgcache.bin): remember the answer until
     # the apt lists change.
     memo=$CACHE/kernels/.resolved-$want
@@ -75,7 +76,9 @@ kernel_resolve() {
     case "$want" in
         6.1|6.12)
             if [ -z "$(_kernel_pin "$want")" ] && mkdir -p "$CACHE/kernels" 2>/dev/null; then
-                echo "$rel" > "$memo.$$" && mv -f "$memo.$$" "$memo" || rm -f "$memo.$$"
+                if ! { echo "$rel" > "$memo.$$" && mv -f "$memo.$$" "$memo"; } 2>/dev/null; then
+                    rm -f "$memo.$$"
+                fi
             fi ;;
     esac
     echo "$rel"
@@ -179,6 +182,6 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
         resolve) kernel_resolve "${2:-}" ;;
         fetch) kernel_fetch "${2:-}" ;;
         headers) echo "linux-headers-$(kernel_resolve "${2:-}")" ;;
-        *) sed -n '2,6p' "$0" >&2; exit 2 ;;
+        *) sed -n '/^# usage/,/^#$/p' "$0" >&2; exit 2 ;;
     esac
 fi

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Unpack the parts of Debian's linux-source-6.1 that Citadel uses at build
 # time (selftest harness headers, checkpatch, extract-vmlinux, resolve_btfids
 # sources) into the cache, once. Nothing from it is copied into the project.
 #
 # usage: scripts/linux-source.sh [dir]        print the unpacked source dir
 #        scripts/linux-source.sh resolve-btfids  build resolve_btfids, print its path
+#
 set -eu
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -82,6 +84,6 @@ resolve_btfids() {
 case "${1:-dir}" in
     dir) unpack; echo "$SRC" ;;
     resolve-btfids) resolve_btfids ;;
-    -h|--help) sed -n '2,8p' "$0" ;;
+    -h|--help) sed -n '/^# usage/,/^#$/p' "$0" ;;
     *) die "unknown command '$1' (dir | resolve-btfids)" ;;
 esac

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Build the initramfs of the Citadel test VM: static busybox with all its
 # applets, FILESDIR copied to /citadel, and an /init that runs CMD once,
 # dumps dmesg between markers and powers off. Works as a non-root user.
@@ -21,7 +22,9 @@ $2"; shift 2 ;;
         *) break ;;
     esac
 done
-[ $# -ge 2 ] && [ $# -le 3 ] || die "usage: $0 [--module FILE]... OUT FILESDIR|- [CMD]"
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then
+    die "usage: $0 [--module FILE]... OUT FILESDIR|- [CMD]"
+fi
 out=$1 filesdir=$2
 busybox=${CITADEL_BUSYBOX:-/bin/busybox}
 [ -x "$busybox" ] || die "$busybox missing: install busybox-static"

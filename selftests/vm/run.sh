@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Run one shell command inside a QEMU VM booted from a Debian kernel, print
 # its output, and fail loudly if the kernel panicked, oopsed or warned.
 #
@@ -14,10 +15,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${CITADEL_BUILD:-$ROOT/build}
 
 die() { echo "run.sh: $*" >&2; exit 125; }
-usage() { sed -n '5,10p' "$0" >&2; exit "${1:-125}"; }
+usage() { sed -n '/^# usage/,/^# CITADEL_KVM/p' "$0" >&2; exit "${1:-125}"; }
 
 kernel=${CITADEL_VM_KERNEL:-6.1}
-files=- timeout=300 icount=0 log= smp=2 mem=1024 append= modules= bzimage=0 verbose=0
+files=- timeout=300 icount=0 log='' smp=2 mem=1024 append='' modules='' bzimage=0 verbose=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --kernel) kernel=${2:?}; shift 2 ;;
@@ -87,7 +88,7 @@ if [ "$icount" = 1 ]; then
     [ "$accel" = tcg ] || die "--icount needs TCG (unset CITADEL_KVM)"
     # Guest clock follows executed instructions: reproducible timings.
     # -smp 2 hangs at boot with icount: one vCPU.
-    qemu+=(-icount shift=0,sleep=off -smp 1)
+    qemu+=(-icount 'shift=0,sleep=off' -smp 1)
 else
     qemu+=(-smp "$smp")
 fi
@@ -114,6 +115,7 @@ qemu+=(-nographic -no-reboot -nic none
 # dmesg marker (mawk needs -W interactive to pass lines on as they come).
 awk_stream=(awk)
 if awk -W version 2>&1 | grep -q mawk; then awk_stream=(awk -W interactive); fi
+# shellcheck disable=SC2016 # awk program, not shell
 filter='
 { sub(/\r+$/, "") }
 state == 1 && (i = index($0, "@@CITADEL-DMESG-BEGIN@@")) {
@@ -157,7 +159,7 @@ END {
     gsub(/[\t ]+/, " ", bad)
     printf "%s\t%s\t%s\t%s\n", (have_rc ? rc : "none"), (begun ? 1 : 0), full, bad
 }' "$log")
-IFS=$'\t' read -r guest_rc begun full bad <<EOF
+IFS=$'\t' read -r guest_rc begun _full bad <<EOF
 $analysis
 EOF
 

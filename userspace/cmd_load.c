@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * citadelctl load FILE.cpol
+ * citadelctl unload
+ *
+ * The module validates a blob itself and keeps the old policy when it
+ * refuses one; load only makes sure it hands over a whole blob, in one
+ * write(), and explains a refusal with the module's own last_error.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blob_read.h"
+#include "citadelctl.h"
+#include "fileio.h"
+#include "sha256.h"
+#include "sysfs.h"
+
+static int parse_opts(const char *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = { COMMON_LONG_OPTS, { 0 } };
+	int opt;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, COMMON_OPTS_SHORT, opts,
+				  NULL)) != -1) {
+		if (common_opt(opt))
+			continue;
+		usage_cmd(cmd, opt == 'h');
+		return opt == 'h' ? EXIT_OK : EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* The module's reason for the last refusal, without its newline. */
+static char *last_error(void)
+{
+	char *buf;
+	size_t len;
+
+	if (citadel_read("last_error", &buf, &len))
+		return NULL;
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		buf[--len] = '\0';
+	if (!len) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int cmd_load(int argc, char **argv)
+{
+	const uint32_t magic = htole32(CPOL_MAGIC);
+	char digest[SHA256_HEX_LEN];
+	const char *path;
+	char *data, *why;
+	size_t len;
+	int err, ret = EXIT_ERR;
+
+	err = parse_opts("load", argc, argv);
+	if (err >= 0)
+		return err;
+	if (optind != argc - 1) {
+		p_err("load takes one FILE.cpol");
+		usage_cmd("load", false);
+		return EXIT_USAGE;
+	}
+	path = argv[optind];
+	err = read_file(path, CPOL_MAX_BLOB, &data, &len);
+	if (err == -EFBIG) {
+		p_err("%s is too large: %zu bytes, a policy blob is at most %u",
+		      path, len, CPOL_MAX_BLOB);
+		return EXIT_ERR;
+	}
+	if (err) {
+		p_err("cannot read %s: %s", path, strerror(-err));
+		return EXIT_ERR;
+	}
+	if (len < sizeof(magic) || memcmp(data, &magic, sizeof(magic))) {
+		if (blob_looks_like_text((uint8_t *)data, len))
+			p_err("%s is policy text, not a compiled policy: load takes blobs only; run 'citadelctl compile %s -o OUT.cpol' and load OUT.cpol",
+			      path, path);
+		else
+			p_err("%s is not a compiled citadel policy (no CPOL magic)",
+			      path);
+		goto out;
+	}
+	if (citadel_require_root())
+		goto out;
+	err = citadel_write("policy", data, len);
+	if (err == -EPERM || err == -EACCES) {
+		p_err("cannot write %s/policy: %s (loading a policy needs root, CAP_MAC_ADMIN)",
+		      citadel_root(), strerror(-err));
+		goto out;
+	}
+	if (err == -ENOENT) {
+		p_err("%s/policy does not exist: is the citadel module too old or too new for this citadelctl?",
+		      citadel_root());
+		goto out;
+	}
+	if (err) {
+		why = last_error();
+		p_err("policy rejected: %s", why ? why : strerror(-err));
+		free(why);
+		goto out;
+	}
+	if (verbose) {
+		sha256_hex(data, len, digest);
+		printf("loaded %s (%zu bytes, sha256 %s)\n", path, len, digest);
+	}
+	ret = EXIT_OK;
+out:
+	free(data);
+	return ret;
+}
+
+int cmd_unload(int argc, char **argv)
+{
+	int err = parse_opts("unload", argc, argv);
+
+	if (err >= 0)
+		return err;
+	if (optind != argc) {
+		p_err("unload takes no arguments");
+		usage_cmd("unload", false);
+		return EXIT_USAGE;
+	}
+	if (citadel_require_root())
+		return EXIT_ERR;
+	err = citadel_write("unload", "1", 1);
+	if (err) {
+		p_err("cannot write %s/unload: %s%s", citadel_root(),
+		      strerror(-err),
+		      err == -EPERM || err == -EACCES ?
+		      " (unloading the policy needs root, CAP_MAC_ADMIN)" : "");
+		return EXIT_ERR;
+	}
+	if (verbose)
+		printf("policy unloaded: nothing is restricted\n");
+	return EXIT_OK;
+}
