@@ -19,6 +19,9 @@ tap() {
 	fi
 }
 
+# Kernel messages would interleave with TAP lines on the console; the
+# rig reads the whole kernel log after the run (and panics still print).
+dmesg -n 1
 echo "TAP version 13"
 echo "# kernel $(uname -r), LSMs $(cat /sys/kernel/security/lsm)"
 
