@@ -148,13 +148,9 @@ static void parse_policy(struct parser *p)
 	uint32_t i;
 	int r;
 
-	if (p->policy_line) {
-		err_tok(p, &t[0], "duplicate 'policy' statement; the first is at line %u",
-			p->policy_line);
-		return;
-	}
 	/* Seen, even if bad: no "missing policy" error on top of this one. */
-	p->policy_line = p->lineno;
+	if (!p->policy_line)
+		p->policy_line = p->lineno;
 	if (p->tk.n < 2) {
 		err_after(p, &t[0], "missing policy name: expected 'policy NAME version N'");
 		return;
@@ -205,6 +201,11 @@ static void parse_policy(struct parser *p)
 	}
 	if (extra_tokens(p, 4, "the version"))
 		return;
+	if (p->policy_line != p->lineno) {
+		err_tok(p, &t[0], "duplicate 'policy' statement; the first is at line %u",
+			p->policy_line);
+		return;
+	}
 	memset(p->pol->name, 0, sizeof(p->pol->name));
 	memcpy(p->pol->name, t[1].s, t[1].len);
 	p->pol->version = version;
@@ -215,26 +216,31 @@ static void parse_mode(struct parser *p)
 {
 	const struct token *t = p->tk.t;
 
-	if (p->mode_line) {
-		err_tok(p, &t[0], "duplicate 'mode' statement; the first is at line %u",
-			p->mode_line);
-		return;
-	}
-	p->mode_line = p->lineno;
+	uint32_t flags;
+
+	if (!p->mode_line)
+		p->mode_line = p->lineno;
 	if (p->tk.n < 2) {
 		err_after(p, &t[0], "missing mode after 'mode': expected 'enforce' or 'audit'");
 		return;
 	}
 	if (tok_is(&t[1], "enforce")) {
-		p->pol->flags &= ~CPOL_F_AUDIT;
+		flags = 0;
 	} else if (tok_is(&t[1], "audit")) {
-		p->pol->flags |= CPOL_F_AUDIT;
+		flags = CPOL_F_AUDIT;
 	} else {
 		err_tok(p, &t[1], "unknown mode '%.*s': expected 'enforce' or 'audit'",
 			(int)t[1].len, t[1].s);
 		return;
 	}
-	extra_tokens(p, 2, "the mode");
+	if (extra_tokens(p, 2, "the mode"))
+		return;
+	if (p->mode_line != p->lineno) {
+		err_tok(p, &t[0], "duplicate 'mode' statement; the first is at line %u",
+			p->mode_line);
+		return;
+	}
+	p->pol->flags = (p->pol->flags & ~CPOL_F_AUDIT) | flags;
 }
 
 /*
@@ -527,10 +533,15 @@ static void unknown_statement(struct parser *p, const struct token *t)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(reserved); i++) {
-		if (tok_is(t, reserved[i].kw)) {
-			err_tok(p, t, "%s", reserved[i].msg);
-			return;
-		}
+		if (!tok_is(t, reserved[i].kw))
+			continue;
+		err_tok(p, t, "%s", reserved[i].msg);
+		/* Still open the block, so its rules are checked and its '}' matches. */
+		if (p->ctx == CTX_TOP && p->tk.n > 1 &&
+		    tok_is(&p->tk.t[p->tk.n - 1], "{"))
+			open_block(p, CTX_GLOBAL, CPOL_SCOPE_GLOBAL,
+				   reserved[i].kw, &p->tk.t[p->tk.n - 1]);
+		return;
 	}
 	if (tok_is(t, "{")) {
 		err_tok(p, t, "unexpected '{': it must end the line that opens the block, e.g. 'global {'");
