@@ -623,6 +623,7 @@ static void parse_line(struct parser *p, size_t len)
 static void finish(struct parser *p)
 {
 	struct dup_list dups;
+	bool too_many = false;
 	uint64_t size;
 	size_t i;
 	int f;
@@ -650,14 +651,18 @@ static void finish(struct parser *p)
 			rule, dups.v[i].kept_line);
 	}
 	free(dups.v);
-	for (f = 0; f < NET_FAMILIES; f++)
-		if (p->pol->net[f].n > CPOL_MAX_RULES)
-			diag_file(p->d, DIAG_ERROR,
-				  "too many %s rules: %zu, at most %u allowed",
-				  f == NET_IPV4 ? "IPv4" : "IPv6",
-				  p->pol->net[f].n, CPOL_MAX_RULES);
+	for (f = 0; f < NET_FAMILIES; f++) {
+		if (p->pol->net[f].n <= CPOL_MAX_RULES)
+			continue;
+		diag_file(p->d, DIAG_ERROR,
+			  "too many %s rules: %zu, at most %u allowed",
+			  f == NET_IPV4 ? "IPv4" : "IPv6", p->pol->net[f].n,
+			  CPOL_MAX_RULES);
+		too_many = true;
+	}
+	/* Said already, if a section is over its limit. */
 	size = blob_size(p->pol);
-	if (size > CPOL_MAX_BLOB)
+	if (size > CPOL_MAX_BLOB && !too_many)
 		diag_file(p->d, DIAG_ERROR,
 			  "the compiled policy would be %llu bytes, at most %u allowed",
 			  (unsigned long long)size, CPOL_MAX_BLOB);

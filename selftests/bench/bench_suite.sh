@@ -15,15 +15,18 @@ SENDS=${SENDS:-2000}
 echo 0 > /proc/sys/net/ipv4/tcp_max_tw_buckets
 echo 0 > /proc/sys/kernel/randomize_va_space
 insmod ./citadel.ko || exit 1
-citadelctl start >/dev/null || exit 1
 
 measure() {
 	c=$(bench_net connect "$ROUNDS" "$CONNECTS") || exit 1
 	s=$(bench_net sendto "$ROUNDS" "$SENDS") || exit 1
 }
 
+# Baseline: no hooks attached at all; then hooks with no policy loaded.
 measure
-echo "BENCH rules=0 connect_ns=$c sendto_ns=$s load_ns=0 memory=0"
+echo "BENCH config=baseline rules=0 connect_ns=$c sendto_ns=$s load_ns=0 memory=0"
+citadelctl start >/dev/null || exit 1
+measure
+echo "BENCH config=hooks rules=0 connect_ns=$c sendto_ns=$s load_ns=0 memory=0"
 for p in policy-*.cpol; do
 	n=${p#policy-}
 	n=${n%.cpol}
@@ -31,5 +34,5 @@ for p in policy-*.cpol; do
 	mem=$(sed -n 's/^policy_memory //p' /sys/kernel/security/citadel/status)
 	measure
 	denied=$(sed -n 's/^connect_denied //p' /sys/kernel/security/citadel/status)
-	echo "BENCH rules=$n connect_ns=$c sendto_ns=$s load_ns=$load memory=$mem denied=$denied"
+	echo "BENCH config=policy rules=$n connect_ns=$c sendto_ns=$s load_ns=$load memory=$mem denied=$denied"
 done
