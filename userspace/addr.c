@@ -113,10 +113,15 @@ int addr_parse(const char *s, size_t len, struct net_addr *out,
 		return fail(e, 0, len, "missing address before the prefix length in '%.*s'",
 			    (int)len, s);
 	if (memchr(s, ':', alen)) {
-		if (alen >= sizeof(buf) ||
-		    !all_of(s, alen, "0123456789abcdefABCDEF:.") ||
-		    (memcpy(buf, s, alen), buf[alen] = '\0',
-		     inet_pton(AF_INET6, buf, out->addr) != 1))
+		bool ok = alen < sizeof(buf) &&
+			  all_of(s, alen, "0123456789abcdefABCDEF:.");
+
+		if (ok) {
+			memcpy(buf, s, alen);
+			buf[alen] = '\0';
+			ok = inet_pton(AF_INET6, buf, out->addr) == 1;
+		}
+		if (!ok)
 			return fail(e, 0, alen, "invalid IPv6 address '%.*s'",
 				    (int)alen, s);
 		out->family = 6;

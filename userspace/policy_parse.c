@@ -21,6 +21,8 @@
 #include "policy_lex.h"
 #include "policy_parse.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Where a statement may appear. */
 enum ctx {
 	CTX_TOP = 1u << 0,	/* outside any block */
@@ -144,6 +146,7 @@ static bool name_char_ok(char c)
 static void parse_policy(struct parser *p)
 {
 	const struct token *t = p->tk.t;
+	struct src_loc l;
 	uint64_t version;
 	uint32_t i;
 	int r;
@@ -165,10 +168,8 @@ static void parse_policy(struct parser *p)
 
 		if (name_char_ok((char)c))
 			continue;
-		diag_at(p->d, DIAG_ERROR,
-			&(struct src_loc){ .line_off = p->line_off,
-					   .line = p->lineno,
-					   .col = t[1].col + i, .len = 1 },
+		l = loc_span(p, t[1].col + i, 1);
+		diag_at(p->d, DIAG_ERROR, &l,
 			c > 0x20 && c < 0x7f ?
 			"invalid character '%c' in policy name; use letters, digits, '_', '.' and '-'" :
 			"invalid byte 0x%02x in policy name; use letters, digits, '_', '.' and '-'",
@@ -428,10 +429,9 @@ static void parse_connect(struct parser *p)
 		addrs[1].family = 6;
 		naddr = 2;
 	} else if (t[2].len > 3 && !memcmp(t[2].s, "any/", 4)) {
-		diag_at(p->d, DIAG_ERROR, &(struct src_loc){
-				.line_off = p->line_off, .line = p->lineno,
-				.col = t[2].col + 3, .len = t[2].len - 3 },
-			"'any' takes no prefix length");
+		struct src_loc l = loc_span(p, t[2].col + 3, t[2].len - 3);
+
+		diag_at(p->d, DIAG_ERROR, &l, "'any' takes no prefix length");
 		return;
 	} else {
 		if (addr_parse(t[2].s, t[2].len, &addrs[0], &ae)) {
@@ -493,8 +493,6 @@ static const struct {
 	{ "socket", "'socket' rules are not supported by this citadelctl yet (policy language v1 has only 'connect')" },
 	{ "send", "there is no 'send' rule: a 'connect' rule also covers sends to its destination (sendto, sendmsg, TCP Fast Open)" },
 };
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Optimal string alignment distance, for "did you mean" hints. */
 static unsigned int edit_distance(const char *a, size_t la, const char *b)
