@@ -24,4 +24,5 @@ files=$ROOT/build/vm-run-$kernel
 for f in "${extra[@]}"; do
 	cp -r "$f" "$files/"
 done
-exec "$ROOT/selftests/vm/run.sh" --kernel "$kernel" --files "$files" -- "$@"
+exec "$ROOT/selftests/vm/run.sh" --kernel "$kernel" --files "$files" \
+	-- "export PATH=\"\$PWD:\$PATH\"; $*"
