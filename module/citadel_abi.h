@@ -22,7 +22,7 @@
 
 /* Header flags. */
 #define CPOL_F_AUDIT		(1u << 0)	/* log would-deny, allow */
-#define CPOL_F_ALL		(CPOL_F_AUDIT)
+#define CPOL_F_ALL		(CPOL_F_AUDIT | CPOL_F_FILELESS)
 
 struct cpol_header {
 	__le32 magic;
@@ -39,6 +39,12 @@ struct cpol_header {
 enum cpol_section_type {
 	CPOL_SEC_NET4 = 1,	/* struct cpol_net4[] : outbound IPv4 rules */
 	CPOL_SEC_NET6 = 2,	/* struct cpol_net6[] : outbound IPv6 rules */
+	CPOL_SEC_STRINGS = 3,	/* char[] : NUL-terminated strings, entry size 1 */
+	CPOL_SEC_SCOPES = 4,	/* struct cpol_scope[] : 0 global, i > 0 services */
+	CPOL_SEC_EXEC = 5,	/* struct cpol_exec[] : exec allowlist and entries */
+	CPOL_SEC_LIBS = 6,	/* struct cpol_lib[] : where PROT_EXEC maps may come from */
+	CPOL_SEC_LISTEN4 = 7,	/* struct cpol_net4[] : bind/listen, local IPv4 */
+	CPOL_SEC_LISTEN6 = 8,	/* struct cpol_net6[] : bind/listen, local IPv6 */
 };
 
 struct cpol_section {
@@ -53,8 +59,70 @@ enum cpol_proto {
 	CPOL_PROTO_UDP = 2,
 };
 
-/* Scope 0 is the global scope; other values are reserved for services. */
+/*
+ * Scope 0 is the global scope; scope i > 0 is entry i of the SCOPES
+ * section (a service). Without a SCOPES section only scope 0 exists.
+ */
 #define CPOL_SCOPE_GLOBAL	0
+#define CPOL_MAX_SCOPES		4096
+
+/* Header flag: fileless exec (memfd, O_TMPFILE, deleted files) allowed. */
+#define CPOL_F_FILELESS		(1u << 1)
+
+/* Scope flags. */
+#define CPOL_SCOPE_F_AUDIT	(1u << 0)	/* this service in audit mode */
+#define CPOL_SCOPE_F_ALL	(CPOL_SCOPE_F_AUDIT)
+
+/*
+ * Socket families a scope may create: bit n for address family n (AF_*),
+ * plus CPOL_FAM_RAW for SOCK_RAW in AF_INET/AF_INET6. A task may use the
+ * families of the global scope and of its service. Without a SCOPES
+ * section the global scope has CPOL_FAM_DEFAULT.
+ */
+#define CPOL_FAM_RAW		63
+#define CPOL_FAM_DEFAULT	((1ull << 1) | (1ull << 2) | (1ull << 10) | \
+				 (1ull << 16))	/* unix inet inet6 netlink */
+
+/* Longest path in an exec or libs rule, without the NUL. */
+#define CPOL_PATH_MAX		4095
+#define CPOL_SERVICE_NAME_MAX	63
+
+struct cpol_scope {
+	__le64 id;		/* FNV-1a 64 of the name; 0 for the global scope */
+	__le32 name_off;	/* into STRINGS; "global" for scope 0 */
+	__le32 name_len;
+	__le32 flags;		/* CPOL_SCOPE_F_* */
+	__le32 reserved;	/* must be zero */
+	__le64 families;	/* bit set, see CPOL_FAM_* */
+};
+
+/*
+ * An exec rule. Scope 0: a global helper (allowed, keeps the caller's
+ * label). Scope i: an entry of service i (gives the label). A path ending
+ * in '/' is a directory prefix (no hash allowed then). Paths are absolute
+ * and canonical: no "//", "/./", "/../", no trailing "/." or "/..".
+ */
+struct cpol_exec {
+	__le32 path_off;	/* into STRINGS */
+	__le32 path_len;	/* 1..CPOL_PATH_MAX */
+	__le16 scope;
+	__u8 has_hash;		/* 0 or 1 */
+	__u8 reserved;		/* must be zero */
+	__le32 line;
+	__u8 sha256[32];	/* all zero unless has_hash */
+};
+
+/* A library location: a directory prefix ending in '/' or a file. */
+struct cpol_lib {
+	__le32 path_off;
+	__le32 path_len;
+	__le32 line;
+	__le32 reserved;	/* must be zero */
+};
+
+/* Service ids: FNV-1a 64 over the name's bytes. */
+#define CPOL_FNV64_OFFSET	0xcbf29ce484222325ull
+#define CPOL_FNV64_PRIME	0x100000001b3ull
 
 struct cpol_net4 {
 	__u8 addr[4];		/* network order; host bits must be zero */
@@ -81,6 +149,9 @@ struct cpol_net6 {
 #define CPOL_SECTION_SIZE	16
 #define CPOL_NET4_SIZE		16
 #define CPOL_NET6_SIZE		32
+#define CPOL_SCOPE_SIZE		32
+#define CPOL_EXEC_SIZE		48
+#define CPOL_LIB_SIZE		16
 
 /* Decisions returned by the kfuncs to the BPF programs. */
 #define CITADEL_ALLOW		0

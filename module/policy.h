@@ -57,15 +57,62 @@ enum citadel_net_table_id {
 	CITADEL_NET_TABLES,
 };
 
+/* A service (or the global scope, index 0) and its own rules. */
+struct citadel_scope {
+	u64 id;			/* the task label that selects it */
+	const char *name;	/* into the policy's strings */
+	u32 flags;		/* CPOL_SCOPE_F_* */
+	u64 families;		/* CPOL_FAM_* bits */
+	struct citadel_net_table conn[CITADEL_NET_TABLES];
+	struct citadel_net_table listen[CITADEL_NET_TABLES];
+};
+
+/* Who may run a path: a global helper (scope 0) or a service entry. */
+struct citadel_exec_cand {
+	u16 scope;
+	u8 has_hash;
+	u8 pad;
+	u32 line;
+	u8 sha256[32];
+};
+
+struct citadel_path_entry {
+	const char *path;	/* into the policy's strings, NUL-terminated */
+	u32 len;
+	u32 first;		/* first candidate (exec tables only) */
+	u32 count;		/* number of candidates */
+	u32 line;
+};
+
+/* Distinct paths sorted by bytes; exact files or prefixes ending in '/'. */
+struct citadel_path_table {
+	u32 n;
+	struct citadel_path_entry *e;
+};
+
 struct citadel_policy {
 	char name[CPOL_NAME_MAX];
 	u64 version;
 	u32 flags;		/* CPOL_F_* */
 	u32 rules_net4;
 	u32 rules_net6;
+	u32 rules_listen4;
+	u32 rules_listen6;
+	u32 rules_exec;
+	u32 rules_libs;
 	u8 digest[32];		/* sha256 of the blob, set by the loader */
 	size_t mem_bytes;	/* memory held by this policy */
-	struct citadel_net_table net[CITADEL_NET_TABLES];
+	u32 nscopes;		/* at least 1: the global scope */
+	struct citadel_scope *scopes;
+	u32 *scope_order;	/* scope indexes 1.. sorted by id */
+	struct citadel_net_table *net;	/* the global scope's conn tables */
+	char *strings;
+	u32 strings_len;
+	struct citadel_exec_cand *cands;
+	struct citadel_path_table exec_exact;
+	struct citadel_path_table exec_prefix;
+	struct citadel_path_table libs_exact;
+	struct citadel_path_table libs_prefix;
 };
 
 #define CITADEL_ERR_MAX	256
@@ -76,5 +123,12 @@ void citadel_policy_free(struct citadel_policy *pol);
 
 bool citadel_net_match(const struct citadel_net_table *t,
 		       const struct citadel_addr *addr, u16 port, u32 *line);
+
+const struct citadel_scope *citadel_scope_of(const struct citadel_policy *pol,
+					     u64 label);
+const struct citadel_path_entry *
+citadel_path_lookup(const struct citadel_path_table *t, const char *path,
+		    u32 len);
+u64 citadel_fnv64(const char *s, u32 len);
 
 #endif /* CITADEL_POLICY_H */

@@ -35,8 +35,9 @@ mkdir -p "$OUT" || fail "cannot create $OUT"
 if ! "$CLANG" -g -O1 -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -I "$ROOT/module" -o "$BIN" \
-	"$ROOT/selftests/fuzz/fuzz_blob.c" "$ROOT/module/policy_parse.c" \
-	"$ROOT/module/net_match.c" >"$OUT/build.log" 2>&1; then
+	"$ROOT/selftests/fuzz/fuzz_blob.c" \
+	$(sed "s|^|$ROOT/module/|" "$ROOT/module/host_sources.txt") \
+	>"$OUT/build.log" 2>&1; then
 	sed 's/^/# /' "$OUT/build.log"
 	grep -q 'fuzzer' "$OUT/build.log" &&
 		echo "# libFuzzer missing? On Debian 12: apt-get install libclang-rt-14-dev"

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Builds and runs the host unit tests of the module's policy parser and
-# matchers (selftests/unit/test_module_parser.c with module/policy_parse.c
-# and module/net_match.c as userspace code, under ASan and UBSan). Prints
+# matchers (selftests/unit/test_module_parser.c with the module sources
+# listed in module/host_sources.txt
+# as userspace code, under ASan and UBSan). Prints
 # the test's TAP; exits non-zero if the build or any test fails.
 #
 #   scripts/unit-module.sh
@@ -20,7 +21,7 @@ if ! "$CC" -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -I "$ROOT/module" ${EXTRA_CFLAGS:-} \
 	-o "$BIN" "$ROOT/selftests/unit/test_module_parser.c" \
-	"$ROOT/module/policy_parse.c" "$ROOT/module/net_match.c"; then
+	$(sed "s|^|$ROOT/module/|" "$ROOT/module/host_sources.txt"); then
 	echo "not ok 1 - build selftests/unit/test_module_parser.c with $CC"
 	echo "1..1"
 	exit 1

@@ -475,7 +475,7 @@ static void test_header(void)
 	    "truncated or padded");
 	MUT(cw_put32(&m, CW_OFF_TOTAL, 0), "total_size 0", "total size");
 
-	MUT(cw_put32(&m, CW_OFF_FLAGS, 2), "unknown flag bit 1", "unknown flags");
+	MUT(cw_put32(&m, CW_OFF_FLAGS, 4), "unknown flag bit 2", "unknown flags");
 	MUT(cw_put32(&m, CW_OFF_FLAGS, 0x80000001u), "unknown flag bit 31",
 	    "unknown flags 0x80000000");
 	MUT(cw_put32(&m, CW_OFF_RESERVED, 1), "reserved = 1", "reserved");
@@ -529,7 +529,7 @@ static void test_sections(void)
 	const size_t s0 = CW_SEC(0), s1 = CW_SEC(1);
 
 	MUT(cw_put32(&m, s0 + CW_SEC_TYPE, 0), "section type 0", "unknown type 0");
-	MUT(cw_put32(&m, s1 + CW_SEC_TYPE, 3), "section type 3", "unknown type 3");
+	MUT(cw_put32(&m, s1 + CW_SEC_TYPE, 9), "section type 9", "unknown type 9");
 	MUT(cw_put32(&m, s1 + CW_SEC_TYPE, 0xffffffffu), "section type 0xffffffff",
 	    "unknown type");
 	MUT(cw_put32(&m, s1 + CW_SEC_TYPE, CPOL_SEC_NET4),
@@ -649,7 +649,7 @@ static void test_rules(void)
 
 	e4 = R4("10.0.0.0", 8, TCP, 1, 1, 9);
 	e4.scope = htole16(1);
-	rule4("net4 scope 1", e4, "scope 1 is not supported");
+	rule4("net4 scope 1", e4, "scope 1 does not exist");
 	e4.scope = htole16(0xffff);
 	rule4("net4 scope 0xffff", e4, "scope");
 	e6 = R6("::", 0, UDP, 1, 1, 9);

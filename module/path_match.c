@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Lookups by path and by service label in a built policy. Called from
+ * LSM hooks: no allocation, no sleeping, binary searches only.
+ */
+#ifdef __KERNEL__
+#include <linux/string.h>
+#include <linux/types.h>
+#else
+#include "host_shim.h"
+#endif
+#include "policy.h"
+
+u64 citadel_fnv64(const char *s, u32 len)
+{
+	u64 h = CPOL_FNV64_OFFSET;
+	u32 i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (u8)s[i];
+		h *= CPOL_FNV64_PRIME;
+	}
+	return h;
+}
+
+/* Byte order first, then length: the order the parser sorts by. */
+static int path_cmp(const char *a, u32 alen, const char *b, u32 blen)
+{
+	int r = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (r)
+		return r;
+	return alen < blen ? -1 : alen > blen;
+}
+
+/**
+ * citadel_path_lookup() - the entry for exactly @path in @t
+ * @t: an exec or libs table
+ * @path: the path, not necessarily NUL-terminated
+ * @len: its length
+ *
+ * Return: the entry, or NULL.
+ */
+const struct citadel_path_entry *
+citadel_path_lookup(const struct citadel_path_table *t, const char *path,
+		    u32 len)
+{
+	u32 lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+		int r = path_cmp(t->e[mid].path, t->e[mid].len, path, len);
+
+		if (!r)
+			return &t->e[mid];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/**
+ * citadel_scope_of() - the service a task label selects
+ * @pol: the policy
+ * @label: the task's label (0: none)
+ *
+ * Return: the service's scope, or NULL for no label or a label the policy
+ * does not know (a task labelled under an earlier policy): such tasks get
+ * the global rules only.
+ */
+const struct citadel_scope *citadel_scope_of(const struct citadel_policy *pol,
+					     u64 label)
+{
+	u32 lo = 0, hi = pol->nscopes - 1;
+
+	if (!label)
+		return NULL;
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+		u64 id = pol->scopes[pol->scope_order[mid]].id;
+
+		if (id == label)
+			return &pol->scopes[pol->scope_order[mid]];
+		if (id < label)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
