@@ -47,9 +47,9 @@ deps:
 $(BUILD)/vmlinux.h: | $(BUILD)
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(BUILD)/citadel.bpf.o: bpf/citadel.bpf.c bpf/citadel_bpf.h $(BUILD)/vmlinux.h
+$(BUILD)/citadel.bpf.o: bpf/citadel.bpf.c module/citadel_task.h $(BUILD)/vmlinux.h
 	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
-		-I$(BUILD) -Ibpf -c $< -o $@
+		-I$(BUILD) -Imodule -c $< -o $@
 	$(LLVM_STRIP) -g $@
 
 $(BUILD)/citadel.skel.h: $(BUILD)/citadel.bpf.o

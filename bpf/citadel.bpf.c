@@ -1,22 +1,49 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
  * Citadel's BPF LSM programs. Each one is thin: it hands the hook's
- * arguments to the module's kfunc and returns its decision. The policy,
- * the matching, the counters and the logging all live in citadel.ko.
+ * arguments and the task's service label to the module's kfunc and
+ * returns its decision. The policy, the matching, the counters and the
+ * logging all live in citadel.ko. The one piece of state kept here is
+ * the per-task label, in task storage: set when an exec commits, copied
+ * to children at fork.
  */
 #include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-#include "citadel_bpf.h"
+#include "citadel_task.h"
 
 #define EPERM 1
 
 extern int bpf_citadel_socket_connect(struct socket *sock,
-				      struct sockaddr *address,
-				      int addrlen) __ksym;
+				      struct sockaddr *address, int addrlen,
+				      __u64 label) __ksym;
 extern int bpf_citadel_socket_sendmsg(struct socket *sock,
-				      struct msghdr *msg, int size) __ksym;
+				      struct msghdr *msg, int size,
+				      __u64 label) __ksym;
+extern int bpf_citadel_socket_bind(struct socket *sock,
+				   struct sockaddr *address, int addrlen,
+				   __u64 label) __ksym;
+extern int bpf_citadel_socket_listen(struct socket *sock, int backlog,
+				     __u64 label) __ksym;
+extern int bpf_citadel_socket_create(int family, int type, int protocol,
+				     int kern, __u64 label) __ksym;
+extern int bpf_citadel_bprm_check(struct linux_binprm *bprm,
+				  struct citadel_task_ctx *ctx) __ksym;
+extern int bpf_citadel_mmap_file(struct file *file, unsigned long prot,
+				 __u64 label) __ksym;
+extern int bpf_citadel_file_mprotect(struct vm_area_struct *vma,
+				     unsigned long prot, __u64 label) __ksym;
+extern int bpf_citadel_file_open(struct file *file) __ksym;
+extern int bpf_citadel_path_truncate(const struct path *path) __ksym;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct citadel_task_ctx);
+} citadel_tasks SEC(".maps");
 
 /*
  * The verifier of newer kernels wants an LSM program's return value to
@@ -32,18 +59,155 @@ static __always_inline int verdict(int ret, int decision)
 	return -EPERM;
 }
 
+/*
+ * A kernel type a program only passes on by pointer reaches the object's
+ * BTF as a bare forward declaration, which libbpf will not match against
+ * the kfunc's prototype in the module; a CO-RE existence check emits the
+ * type in full (and is always true).
+ */
+#define FULL_BTF(type) bpf_core_type_exists(type)
+
+static __always_inline struct citadel_task_ctx *task_ctx(struct task_struct *t,
+							 bool create)
+{
+	return bpf_task_storage_get(&citadel_tasks, t, 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
+/* Tasks without storage predate the policy or any labelling exec. */
+static __always_inline __u64 current_label(void)
+{
+	struct citadel_task_ctx *c = task_ctx(bpf_get_current_task_btf(), false);
+
+	return c ? c->label : 0;
+}
+
 SEC("lsm/socket_connect")
 int BPF_PROG(citadel_socket_connect, struct socket *sock,
 	     struct sockaddr *address, int addrlen, int ret)
 {
-	return verdict(ret, bpf_citadel_socket_connect(sock, address, addrlen));
+	return verdict(ret, bpf_citadel_socket_connect(sock, address, addrlen,
+						       current_label()));
 }
 
 SEC("lsm/socket_sendmsg")
 int BPF_PROG(citadel_socket_sendmsg, struct socket *sock, struct msghdr *msg,
 	     int size, int ret)
 {
-	return verdict(ret, bpf_citadel_socket_sendmsg(sock, msg, size));
+	return verdict(ret, bpf_citadel_socket_sendmsg(sock, msg, size,
+						       current_label()));
+}
+
+SEC("lsm/socket_bind")
+int BPF_PROG(citadel_socket_bind, struct socket *sock,
+	     struct sockaddr *address, int addrlen, int ret)
+{
+	return verdict(ret, bpf_citadel_socket_bind(sock, address, addrlen,
+						    current_label()));
+}
+
+SEC("lsm/socket_listen")
+int BPF_PROG(citadel_socket_listen, struct socket *sock, int backlog, int ret)
+{
+	return verdict(ret, bpf_citadel_socket_listen(sock, backlog,
+						      current_label()));
+}
+
+SEC("lsm/socket_create")
+int BPF_PROG(citadel_socket_create, int family, int type, int protocol,
+	     int kern, int ret)
+{
+	return verdict(ret, bpf_citadel_socket_create(family, type, protocol,
+						      kern, current_label()));
+}
+
+/* Once per execve(): the exec starts with the caller's label. */
+SEC("lsm/bprm_creds_for_exec")
+int BPF_PROG(citadel_bprm_creds_for_exec, struct linux_binprm *bprm, int ret)
+{
+	struct citadel_task_ctx *c = task_ctx(bpf_get_current_task_btf(), true);
+
+	if (ret || !c)
+		return -EPERM;
+	c->pending = c->label;
+	c->pending_set = 0;
+	return 0;
+}
+
+/* Once per binary of the exec chain (script, then interpreter). */
+SEC("lsm.s/bprm_check_security")
+int BPF_PROG(citadel_bprm_check_security, struct linux_binprm *bprm, int ret)
+{
+	struct citadel_task_ctx *c = task_ctx(bpf_get_current_task_btf(), true);
+
+	if (!c)
+		return -EPERM;
+	return verdict(ret, bpf_citadel_bprm_check(bprm, c));
+}
+
+/* Past the point of no return: the new image carries the label. */
+SEC("lsm/bprm_committed_creds")
+int BPF_PROG(citadel_bprm_committed_creds, struct linux_binprm *bprm)
+{
+	struct citadel_task_ctx *c = task_ctx(bpf_get_current_task_btf(), false);
+
+	if (c)
+		c->label = c->pending;
+	return 0;
+}
+
+/* Children (processes and threads) inherit the label. */
+SEC("lsm/task_alloc")
+int BPF_PROG(citadel_task_alloc, struct task_struct *task,
+	     unsigned long clone_flags, int ret)
+{
+	struct citadel_task_ctx *parent, *child;
+
+	if (ret)
+		return -EPERM;
+	parent = task_ctx(bpf_get_current_task_btf(), false);
+	if (!parent || !parent->label)
+		return 0;
+	child = task_ctx(task, true);
+	if (!child)
+		return -EPERM;	/* fail closed: no unlabelled escape */
+	child->label = parent->label;
+	return 0;
+}
+
+SEC("lsm/mmap_file")
+int BPF_PROG(citadel_mmap_file, struct file *file, unsigned long reqprot,
+	     unsigned long prot, unsigned long flags, int ret)
+{
+	if (!FULL_BTF(struct file))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_mmap_file(file, prot, current_label()));
+}
+
+SEC("lsm/file_mprotect")
+int BPF_PROG(citadel_file_mprotect, struct vm_area_struct *vma,
+	     unsigned long reqprot, unsigned long prot, int ret)
+{
+	if (!FULL_BTF(struct vm_area_struct))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_file_mprotect(vma, prot,
+						      current_label()));
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(citadel_file_open, struct file *file, int ret)
+{
+	if (!FULL_BTF(struct file))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_file_open(file));
+}
+
+SEC("lsm/path_truncate")
+int BPF_PROG(citadel_path_truncate, const struct path *path, int ret)
+{
+	if (!FULL_BTF(struct path))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_path_truncate(path));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

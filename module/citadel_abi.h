@@ -153,8 +153,4 @@ struct cpol_net6 {
 #define CPOL_EXEC_SIZE		48
 #define CPOL_LIB_SIZE		16
 
-/* Decisions returned by the kfuncs to the BPF programs. */
-#define CITADEL_ALLOW		0
-#define CITADEL_DENY		1
-
 #endif /* CITADEL_ABI_H */

@@ -14,6 +14,11 @@ static DEFINE_PER_CPU(struct citadel_counters, counters);
 static const char *const op_names[CITADEL_OP_COUNT] = {
 	[CITADEL_OP_CONNECT] = "connect",
 	[CITADEL_OP_SEND] = "send",
+	[CITADEL_OP_EXEC] = "exec",
+	[CITADEL_OP_BIND] = "bind",
+	[CITADEL_OP_LISTEN] = "listen",
+	[CITADEL_OP_SOCKET] = "socket",
+	[CITADEL_OP_MMAP] = "mmap",
 };
 
 static const char *const outcome_names[CITADEL_OUTCOME_COUNT] = {

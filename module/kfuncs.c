@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * kfuncs for BPF LSM programs: thin entries into the policy engine,
- * registered for BPF_PROG_TYPE_LSM only.
+ * registered for BPF_PROG_TYPE_LSM only. Each is for the BPF LSM program
+ * on the hook of the same name and takes that hook's arguments.
  */
 #include "common.h"
 
 #include <linux/bpf.h>
 
 #include "compat.h"
+#include "exec.h"
 #include "kfuncs.h"
 #include "net.h"
 
@@ -16,16 +18,15 @@
  * @sock: the hook's socket
  * @address: the hook's destination address
  * @addrlen: the hook's address length
- *
- * For BPF LSM programs on socket_connect.
+ * @label: the task's service label
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
 __bpf_kfunc int bpf_citadel_socket_connect(struct socket *sock,
 					   struct sockaddr *address,
-					   int addrlen)
+					   int addrlen, u64 label)
 {
-	return citadel_net_connect(sock, address, addrlen);
+	return citadel_net_connect(sock, address, addrlen, label);
 }
 
 /**
@@ -33,20 +34,141 @@ __bpf_kfunc int bpf_citadel_socket_connect(struct socket *sock,
  * @sock: the hook's socket
  * @msg: the hook's message
  * @size: the hook's payload size (unused)
- *
- * For BPF LSM programs on socket_sendmsg.
+ * @label: the task's service label
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
 __bpf_kfunc int bpf_citadel_socket_sendmsg(struct socket *sock,
-					   struct msghdr *msg, int size)
+					   struct msghdr *msg, int size,
+					   u64 label)
 {
-	return citadel_net_sendmsg(sock, msg);
+	return citadel_net_sendmsg(sock, msg, label);
+}
+
+/**
+ * bpf_citadel_socket_bind() - decide lsm/socket_bind
+ * @sock: the hook's socket
+ * @address: the hook's local address
+ * @addrlen: the hook's address length
+ * @label: the task's service label
+ *
+ * Return: CITADEL_ALLOW or CITADEL_DENY.
+ */
+__bpf_kfunc int bpf_citadel_socket_bind(struct socket *sock,
+					struct sockaddr *address, int addrlen,
+					u64 label)
+{
+	return citadel_net_bind(sock, address, addrlen, label);
+}
+
+/**
+ * bpf_citadel_socket_listen() - decide lsm/socket_listen
+ * @sock: the hook's socket
+ * @backlog: the hook's backlog (unused)
+ * @label: the task's service label
+ *
+ * Return: CITADEL_ALLOW or CITADEL_DENY.
+ */
+__bpf_kfunc int bpf_citadel_socket_listen(struct socket *sock, int backlog,
+					  u64 label)
+{
+	return citadel_net_listen(sock, label);
+}
+
+/**
+ * bpf_citadel_socket_create() - decide lsm/socket_create
+ * @family: the hook's address family
+ * @type: the hook's socket type
+ * @protocol: the hook's protocol
+ * @kern: the hook's kernel-socket flag
+ * @label: the task's service label
+ *
+ * Return: CITADEL_ALLOW or CITADEL_DENY.
+ */
+__bpf_kfunc int bpf_citadel_socket_create(int family, int type, int protocol,
+					  int kern, u64 label)
+{
+	return citadel_net_socket_create(family, type, protocol, kern, label);
+}
+
+/**
+ * bpf_citadel_bprm_check() - decide lsm.s/bprm_check_security
+ * @bprm: the hook's exec
+ * @ctx: the task's storage; the label the exec will give is set in it
+ *
+ * Sleeps (hashing): for sleepable programs only.
+ *
+ * Return: CITADEL_ALLOW or CITADEL_DENY.
+ */
+__bpf_kfunc int bpf_citadel_bprm_check(struct linux_binprm *bprm,
+				       struct citadel_task_ctx *ctx)
+{
+	return citadel_exec_check(bprm, ctx);
+}
+
+/**
+ * bpf_citadel_mmap_file() - decide lsm/mmap_file
+ * @file: the hook's file (NULL: anonymous)
+ * @prot: the hook's prot
+ * @label: the task's service label
+ *
+ * Return: CITADEL_ALLOW or CITADEL_DENY.
+ */
+__bpf_kfunc int bpf_citadel_mmap_file(struct file *file, unsigned long prot,
+				      u64 label)
+{
+	return citadel_mmap_check(file, prot, label);
+}
+
+/**
+ * bpf_citadel_file_mprotect() - decide lsm/file_mprotect
+ * @vma: the hook's mapping
+ * @prot: the hook's new prot
+ * @label: the task's service label
+ *
+ * Return: CITADEL_ALLOW or CITADEL_DENY.
+ */
+__bpf_kfunc int bpf_citadel_file_mprotect(struct vm_area_struct *vma,
+					  unsigned long prot, u64 label)
+{
+	return citadel_mprotect_check(vma, prot, label);
+}
+
+/**
+ * bpf_citadel_file_open() - note lsm/file_open (hash cache upkeep)
+ * @file: the hook's file
+ *
+ * Return: CITADEL_ALLOW.
+ */
+__bpf_kfunc int bpf_citadel_file_open(struct file *file)
+{
+	citadel_file_opened(file);
+	return CITADEL_ALLOW;
+}
+
+/**
+ * bpf_citadel_path_truncate() - note lsm/path_truncate (hash cache upkeep)
+ * @path: the hook's path
+ *
+ * Return: CITADEL_ALLOW.
+ */
+__bpf_kfunc int bpf_citadel_path_truncate(const struct path *path)
+{
+	citadel_path_truncated(path);
+	return CITADEL_ALLOW;
 }
 
 CITADEL_KFUNCS_START(citadel_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_citadel_socket_connect)
 BTF_ID_FLAGS(func, bpf_citadel_socket_sendmsg)
+BTF_ID_FLAGS(func, bpf_citadel_socket_bind)
+BTF_ID_FLAGS(func, bpf_citadel_socket_listen)
+BTF_ID_FLAGS(func, bpf_citadel_socket_create)
+BTF_ID_FLAGS(func, bpf_citadel_bprm_check, KF_SLEEPABLE)
+BTF_ID_FLAGS(func, bpf_citadel_mmap_file)
+BTF_ID_FLAGS(func, bpf_citadel_file_mprotect)
+BTF_ID_FLAGS(func, bpf_citadel_file_open)
+BTF_ID_FLAGS(func, bpf_citadel_path_truncate)
 CITADEL_KFUNCS_END(citadel_kfunc_ids)
 
 static const struct btf_kfunc_id_set citadel_kfunc_set = {

@@ -1,19 +1,37 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The kfuncs Citadel's BPF LSM programs call. Each returns CITADEL_ALLOW
- * or CITADEL_DENY; the program turns that into 0 or -EPERM itself, so
- * the verifier sees a constant return value.
+ * The kfuncs Citadel's BPF LSM programs call. The deciding ones return
+ * CITADEL_ALLOW or CITADEL_DENY; the program turns that into 0 or -EPERM
+ * itself, so the verifier sees a constant return value. @label is the
+ * calling task's service label from BPF task storage (0: none).
  */
 #ifndef CITADEL_KFUNCS_H
 #define CITADEL_KFUNCS_H
 
+#include <linux/binfmts.h>
+#include <linux/fs.h>
+#include <linux/mm_types.h>
 #include <linux/net.h>
 #include <linux/socket.h>
 
+#include "citadel_task.h"
+
 int bpf_citadel_socket_connect(struct socket *sock, struct sockaddr *address,
-			       int addrlen);
+			       int addrlen, u64 label);
 int bpf_citadel_socket_sendmsg(struct socket *sock, struct msghdr *msg,
-			       int size);
+			       int size, u64 label);
+int bpf_citadel_socket_bind(struct socket *sock, struct sockaddr *address,
+			    int addrlen, u64 label);
+int bpf_citadel_socket_listen(struct socket *sock, int backlog, u64 label);
+int bpf_citadel_socket_create(int family, int type, int protocol, int kern,
+			      u64 label);
+int bpf_citadel_bprm_check(struct linux_binprm *bprm,
+			   struct citadel_task_ctx *ctx);
+int bpf_citadel_mmap_file(struct file *file, unsigned long prot, u64 label);
+int bpf_citadel_file_mprotect(struct vm_area_struct *vma, unsigned long prot,
+			      u64 label);
+int bpf_citadel_file_open(struct file *file);
+int bpf_citadel_path_truncate(const struct path *path);
 
 int citadel_kfuncs_register(void);
 

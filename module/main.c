@@ -9,6 +9,7 @@
 
 #include <linux/module.h>
 
+#include "exec.h"
 #include "kfuncs.h"
 #include "policy_store.h"
 #include "securityfs.h"
@@ -36,15 +37,20 @@ static int __init citadel_init(void)
 	ret = check_btf();
 	if (ret)
 		return ret;
+	ret = citadel_exec_init();
+	if (ret)
+		return ret;
 	ret = citadel_securityfs_init();
 	if (ret) {
 		pr_err("cannot create /sys/kernel/security/citadel: %d\n", ret);
+		citadel_exec_exit();
 		return ret;
 	}
 	ret = citadel_kfuncs_register();
 	if (ret) {
 		pr_err("cannot register kfuncs: %d\n", ret);
 		citadel_securityfs_exit();
+		citadel_exec_exit();
 		return ret;
 	}
 	pr_info("ready, no policy loaded\n");
@@ -56,6 +62,7 @@ static void __exit citadel_exit(void)
 	/* No BPF program can be calling in: each one holds a module ref. */
 	citadel_securityfs_exit();
 	citadel_store_exit();
+	citadel_exec_exit();
 	pr_info("unloaded\n");
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Outbound connections: which destination a connect() or a send reaches,
- * and whether the active policy allows it.
+ * Network decisions: outbound connections (connect, sends with a
+ * destination), where a task may listen (bind, listen), and which socket
+ * families it may create. A task gets the global rules plus those of
+ * its service (its label).
  *
  * The destination is taken from the address the caller passed, decoded
  * the way the protocol itself will decode it (an IPv6 socket sends to
@@ -18,9 +20,10 @@
 #include <net/ipv6.h>
 #include <net/sock.h>
 
-#include "counters.h"
+#include "citadel_task.h"
 #include "net.h"
 #include "policy_store.h"
+#include "verdict.h"
 
 enum dest_kind {
 	DEST_NONE,	/* nothing to check: disconnect, connected send */
@@ -35,8 +38,6 @@ struct net_dest {
 	u8 raw[16];		/* network order, for the log line */
 	struct citadel_addr addr;
 };
-
-static DEFINE_RATELIMIT_STATE(log_rs, 5 * HZ, 20);
 
 /* Only plain TCP and UDP sockets have port semantics the rules speak of. */
 static u8 sock_proto(const struct sock *sk)
@@ -77,25 +78,19 @@ static void set_v6(struct net_dest *d, const struct in6_addr *a, __be16 port)
 }
 
 /*
- * Decodes @addr as the socket's protocol will. @send is true for a
- * sendmsg destination, where AF_UNSPEC means something else than for
- * connect().
+ * Decodes @addr as the socket's protocol will. @unspec_is_v4: the call
+ * reads an AF_UNSPEC address as AF_INET (IPv4 UDP sends, IPv4 bind);
+ * otherwise AF_UNSPEC carries no address (connect() disconnects).
  */
-static enum dest_kind read_dest(const struct sock *sk,
-				const struct sockaddr *addr, int len,
-				bool send, struct net_dest *d)
+static enum dest_kind read_dest(const struct sockaddr *addr, int len,
+				bool unspec_is_v4, struct net_dest *d)
 {
 	if (len < (int)offsetofend(struct sockaddr, sa_family))
 		return DEST_BAD;
 
 	switch (addr->sa_family) {
 	case AF_UNSPEC:
-		/*
-		 * connect(AF_UNSPEC) disconnects. An IPv4 UDP send reads the
-		 * address behind AF_UNSPEC as AF_INET; an IPv6 one ignores it.
-		 */
-		if (!send || sk->sk_family != AF_INET ||
-		    sock_proto(sk) != CPOL_PROTO_UDP)
+		if (!unspec_is_v4)
 			return DEST_NONE;
 		fallthrough;
 	case AF_INET: {
@@ -132,72 +127,58 @@ static const char *proto_name(u8 proto)
 	}
 }
 
-static void log_decision(enum citadel_op op, enum citadel_outcome oc,
-			 const struct sock *sk, const struct net_dest *d,
-			 enum dest_kind kind, const char *policy, u64 version)
+static void describe(char *buf, size_t len, const char *key,
+		     const struct net_dest *d, enum dest_kind kind)
 {
-	char comm[TASK_COMM_LEN];
-
-	if (!__ratelimit(&log_rs))
-		return;
-	get_task_comm(comm, current);
 	if (kind != DEST_INET)
-		pr_info("%s op=%s proto=%s dst=unreadable family=%u pid=%d comm=%s policy=%s version=%llu rule=default\n",
-			oc == CITADEL_DENIED ? "deny" : "audit",
-			citadel_op_name(op), proto_name(d->proto),
-			sk->sk_family, task_tgid_nr(current), comm, policy,
-			version);
+		snprintf(buf, len, "proto=%s %s=unreadable",
+			 proto_name(d->proto), key);
 	else if (d->family == AF_INET)
-		pr_info("%s op=%s proto=%s dst=%pI4:%u pid=%d comm=%s policy=%s version=%llu rule=default\n",
-			oc == CITADEL_DENIED ? "deny" : "audit",
-			citadel_op_name(op), proto_name(d->proto), d->raw,
-			d->port, task_tgid_nr(current), comm, policy, version);
+		snprintf(buf, len, "proto=%s %s=%pI4:%u", proto_name(d->proto),
+			 key, d->raw, d->port);
 	else
-		pr_info("%s op=%s proto=%s dst=[%pI6c]:%u pid=%d comm=%s policy=%s version=%llu rule=default\n",
-			oc == CITADEL_DENIED ? "deny" : "audit",
-			citadel_op_name(op), proto_name(d->proto), d->raw,
-			d->port, task_tgid_nr(current), comm, policy, version);
+		snprintf(buf, len, "proto=%s %s=[%pI6c]:%u",
+			 proto_name(d->proto), key, d->raw, d->port);
 }
 
-static int decide(enum citadel_op op, const struct sock *sk,
-		  enum dest_kind kind, struct net_dest *d)
+static bool match_scope(const struct citadel_scope *s, bool listen,
+			const struct net_dest *d)
+{
+	int t = (d->family == AF_INET ? CITADEL_NET4_TCP : CITADEL_NET6_TCP) +
+		(d->proto == CPOL_PROTO_UDP);
+
+	return citadel_net_match(listen ? &s->listen[t] : &s->conn[t],
+				 &d->addr, d->port, NULL);
+}
+
+/* Outbound (@listen false) or local (@listen true) address decision. */
+static int decide(enum citadel_op op, bool listen, u64 label,
+		  enum dest_kind kind, const struct net_dest *d)
 {
 	const struct citadel_policy *pol;
-	const struct citadel_net_table *t = NULL;
-	enum citadel_outcome oc;
-	char name[CPOL_NAME_MAX];
-	u64 version;
-	bool audit;
+	const struct citadel_scope *svc;
+	char obj[96];
+	int ret;
 
 	if (kind == DEST_NONE)
 		return CITADEL_ALLOW;
-
 	rcu_read_lock();
 	pol = citadel_active_policy();
 	if (!pol) {
 		rcu_read_unlock();
 		return CITADEL_ALLOW;
 	}
-	if (kind == DEST_INET && d->proto) {
-		int base = d->family == AF_INET ? CITADEL_NET4_TCP :
-						  CITADEL_NET6_TCP;
-
-		t = &pol->net[base + (d->proto == CPOL_PROTO_UDP)];
-	}
-	if (t && citadel_net_match(t, &d->addr, d->port, NULL)) {
+	svc = citadel_scope_of(pol, label);
+	if (kind == DEST_INET && d->proto &&
+	    (match_scope(&pol->scopes[0], listen, d) ||
+	     (svc && match_scope(svc, listen, d)))) {
 		rcu_read_unlock();
-		citadel_count(op, CITADEL_ALLOWED);
-		return CITADEL_ALLOW;
+		return citadel_allow(op);
 	}
-	audit = pol->flags & CPOL_F_AUDIT;
-	memcpy(name, pol->name, sizeof(name));
-	version = pol->version;
+	describe(obj, sizeof(obj), listen ? "local" : "dst", d, kind);
+	ret = citadel_refuse(op, pol, svc, obj);
 	rcu_read_unlock();
-
-	oc = audit ? CITADEL_AUDITED : CITADEL_DENIED;
-	citadel_count(op, oc);
-	log_decision(op, oc, sk, d, kind, name, version);
-	return audit ? CITADEL_ALLOW : CITADEL_DENY;
+	return ret;
 }
 
 /* Sockets the rules speak of; everything else is not outbound traffic. */
@@ -212,11 +193,12 @@ static bool inet_user_sock(const struct sock *sk)
  * @sock: the socket
  * @address: the destination, already copied from userspace
  * @addrlen: its length as passed by the caller
+ * @label: the calling task's service label
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
 int citadel_net_connect(struct socket *sock, struct sockaddr *address,
-			int addrlen)
+			int addrlen, u64 label)
 {
 	struct net_dest d = { };
 	enum dest_kind kind;
@@ -228,21 +210,22 @@ int citadel_net_connect(struct socket *sock, struct sockaddr *address,
 	if (!inet_user_sock(sk))
 		return CITADEL_ALLOW;
 	d.proto = sock_proto(sk);
-	kind = read_dest(sk, address, addrlen, false, &d);
-	return decide(CITADEL_OP_CONNECT, sk, kind, &d);
+	kind = read_dest(address, addrlen, false, &d);
+	return decide(CITADEL_OP_CONNECT, false, label, kind, &d);
 }
 
 /**
  * citadel_net_sendmsg() - decide a send with an explicit destination
  * @sock: the socket
  * @msg: the message; msg_name is in kernel memory at this point
+ * @label: the calling task's service label
  *
  * Sends without a destination go where connect() already allowed. TCP
  * only takes a destination with MSG_FASTOPEN (connect and send in one).
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
-int citadel_net_sendmsg(struct socket *sock, struct msghdr *msg)
+int citadel_net_sendmsg(struct socket *sock, struct msghdr *msg, u64 label)
 {
 	struct net_dest d = { };
 	enum dest_kind kind;
@@ -256,6 +239,125 @@ int citadel_net_sendmsg(struct socket *sock, struct msghdr *msg)
 	d.proto = sock_proto(sk);
 	if (d.proto == CPOL_PROTO_TCP && !(msg->msg_flags & MSG_FASTOPEN))
 		return CITADEL_ALLOW;
-	kind = read_dest(sk, msg->msg_name, msg->msg_namelen, true, &d);
-	return decide(CITADEL_OP_SEND, sk, kind, &d);
+	/* IPv4 UDP reads AF_UNSPEC as AF_INET; IPv6 UDP ignores it. */
+	kind = read_dest(msg->msg_name, msg->msg_namelen,
+			 sk->sk_family == AF_INET &&
+			 d.proto == CPOL_PROTO_UDP, &d);
+	return decide(CITADEL_OP_SEND, false, label, kind, &d);
+}
+
+/**
+ * citadel_net_bind() - decide a bind() on an inet socket
+ * @sock: the socket
+ * @address: the local address, already copied from userspace
+ * @addrlen: its length
+ * @label: the calling task's service label
+ *
+ * Port 0 (let the kernel pick, as clients do) is always allowed; any
+ * other port must match a listen rule, address included.
+ *
+ * Return: CITADEL_ALLOW or CITADEL_DENY.
+ */
+int citadel_net_bind(struct socket *sock, struct sockaddr *address,
+		     int addrlen, u64 label)
+{
+	struct net_dest d = { };
+	enum dest_kind kind;
+	struct sock *sk;
+
+	if (!sock || !sock->sk || !address)
+		return CITADEL_DENY;
+	sk = sock->sk;
+	if (!inet_user_sock(sk) || sk->sk_type == SOCK_RAW)
+		return CITADEL_ALLOW;
+	d.proto = sock_proto(sk);
+	/* IPv4 bind() reads AF_UNSPEC (with INADDR_ANY) as AF_INET. */
+	kind = read_dest(address, addrlen, sk->sk_family == AF_INET, &d);
+	if (kind == DEST_INET && d.port == 0)
+		return CITADEL_ALLOW;
+	return decide(CITADEL_OP_BIND, true, label, kind, &d);
+}
+
+/**
+ * citadel_net_listen() - decide a listen()
+ * @sock: the socket
+ * @label: the calling task's service label
+ *
+ * Checks the address and port the socket is bound to; a socket never
+ * bound is checked as port 0 (the kernel would pick an ephemeral port).
+ *
+ * Return: CITADEL_ALLOW or CITADEL_DENY.
+ */
+int citadel_net_listen(struct socket *sock, u64 label)
+{
+	struct net_dest d = { };
+	struct sock *sk;
+	__be16 port;
+
+	if (!sock || !sock->sk)
+		return CITADEL_DENY;
+	sk = sock->sk;
+	if (!inet_user_sock(sk))
+		return CITADEL_ALLOW;
+	d.proto = sock_proto(sk);
+	port = htons(inet_sk(sk)->inet_num);
+	if (sk->sk_family == AF_INET) {
+		struct in_addr a = { .s_addr = inet_sk(sk)->inet_rcv_saddr };
+
+		set_v4(&d, &a, port);
+	} else {
+#if IS_ENABLED(CONFIG_IPV6)
+		set_v6(&d, &sk->sk_v6_rcv_saddr, port);
+#else
+		return CITADEL_DENY;
+#endif
+	}
+	return decide(CITADEL_OP_LISTEN, true, label, DEST_INET, &d);
+}
+
+/**
+ * citadel_net_socket_create() - decide socket() and socketpair()
+ * @family: address family
+ * @type: socket type
+ * @protocol: protocol
+ * @kern: created by the kernel for itself
+ * @label: the calling task's service label
+ *
+ * Raw inet sockets and packet sockets bypass port rules, so they and any
+ * family beyond unix, inet, inet6 and netlink need a socket rule.
+ *
+ * Return: CITADEL_ALLOW or CITADEL_DENY.
+ */
+int citadel_net_socket_create(int family, int type, int protocol, int kern,
+			      u64 label)
+{
+	const struct citadel_policy *pol;
+	const struct citadel_scope *svc;
+	u64 need, have;
+	char obj[64];
+	int ret;
+
+	if (kern)
+		return CITADEL_ALLOW;
+	rcu_read_lock();
+	pol = citadel_active_policy();
+	if (!pol) {
+		rcu_read_unlock();
+		return CITADEL_ALLOW;
+	}
+	svc = citadel_scope_of(pol, label);
+	need = family >= 0 && family < CPOL_FAM_RAW ? 1ull << family : 0;
+	if ((family == AF_INET || family == AF_INET6) &&
+	    (type & SOCK_TYPE_MASK) == SOCK_RAW)
+		need |= 1ull << CPOL_FAM_RAW;
+	have = pol->scopes[0].families | (svc ? svc->families : 0);
+	if (need && (need & have) == need) {
+		rcu_read_unlock();
+		return citadel_allow(CITADEL_OP_SOCKET);
+	}
+	snprintf(obj, sizeof(obj), "family=%d type=%d protocol=%d", family,
+		 type & SOCK_TYPE_MASK, protocol);
+	ret = citadel_refuse(CITADEL_OP_SOCKET, pol, svc, obj);
+	rcu_read_unlock();
+	return ret;
 }

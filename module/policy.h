@@ -7,6 +7,7 @@
 #define CITADEL_POLICY_H
 
 #ifdef __KERNEL__
+#include <linux/refcount.h>
 #include <linux/types.h>
 #else
 #include "host_shim.h"
@@ -91,6 +92,9 @@ struct citadel_path_table {
 };
 
 struct citadel_policy {
+#ifdef __KERNEL__
+	refcount_t ref;		/* for sleeping users, see policy_store.c */
+#endif
 	char name[CPOL_NAME_MAX];
 	u64 version;
 	u32 flags;		/* CPOL_F_* */

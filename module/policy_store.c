@@ -29,6 +29,30 @@ const struct citadel_policy *citadel_active_policy(void)
 	return rcu_dereference(active_policy);
 }
 
+const struct citadel_policy *citadel_policy_get(void)
+{
+	struct citadel_policy *pol;
+
+	rcu_read_lock();
+	pol = rcu_dereference(active_policy);
+	if (pol && !refcount_inc_not_zero(&pol->ref))
+		pol = NULL;
+	rcu_read_unlock();
+	return pol;
+}
+
+void citadel_policy_put(const struct citadel_policy *pol)
+{
+	struct citadel_policy *p = (struct citadel_policy *)pol;
+
+	if (p && refcount_dec_and_test(&p->ref))
+		citadel_policy_free(p);
+}
+
+/*
+ * Publishes @pol. When this returns, no hook still uses the old policy
+ * under RCU; sleeping users holding a reference drop it when done.
+ */
 static void replace_locked(struct citadel_policy *pol)
 {
 	struct citadel_policy *old;
@@ -37,7 +61,7 @@ static void replace_locked(struct citadel_policy *pol)
 				  lockdep_is_held(&store_lock));
 	if (old) {
 		synchronize_rcu();
-		citadel_policy_free(old);
+		citadel_policy_put(old);
 	}
 }
 
@@ -59,11 +83,13 @@ int citadel_store_load(const void *blob, size_t len)
 	int ret;
 
 	ret = citadel_policy_parse(blob, len, &pol, err, sizeof(err));
-	if (!ret)
+	if (!ret) {
 		sha256(blob, len, pol->digest);
+		refcount_set(&pol->ref, 1);
+	}
 
 	if (mutex_lock_interruptible(&store_lock)) {
-		citadel_policy_free(pol);
+		citadel_policy_put(pol);
 		return -EINTR;
 	}
 	if (ret) {
@@ -78,10 +104,12 @@ int citadel_store_load(const void *blob, size_t len)
 	}
 	last_error[0] = '\0';
 	policy_loads++;
-	pr_info("policy %s version %llu loaded (%s, %u IPv4 and %u IPv6 rules, digest %*phN)\n",
+	pr_info("policy %s version %llu loaded (%s, %u services, %u exec, %u connect, %u listen rules, digest %*phN)\n",
 		pol->name, pol->version,
 		pol->flags & CPOL_F_AUDIT ? "audit" : "enforce",
-		pol->rules_net4, pol->rules_net6, 8, pol->digest);
+		pol->nscopes - 1, pol->rules_exec,
+		pol->rules_net4 + pol->rules_net6,
+		pol->rules_listen4 + pol->rules_listen6, 8, pol->digest);
 	replace_locked(pol);
 	mutex_unlock(&store_lock);
 	return 0;
@@ -138,6 +166,12 @@ void citadel_store_show_status(struct seq_file *m)
 			   pol->name, pol->version, 32, pol->digest);
 		seq_printf(m, "rules_net4 %u\nrules_net6 %u\n",
 			   pol->rules_net4, pol->rules_net6);
+		seq_printf(m, "rules_listen4 %u\nrules_listen6 %u\n",
+			   pol->rules_listen4, pol->rules_listen6);
+		seq_printf(m, "rules_exec %u\nrules_libs %u\nservices %u\n",
+			   pol->rules_exec, pol->rules_libs, pol->nscopes - 1);
+		seq_printf(m, "fileless %s\n",
+			   pol->flags & CPOL_F_FILELESS ? "allowed" : "denied");
 		seq_printf(m, "policy_memory %zu\n", pol->mem_bytes);
 	} else {
 		seq_puts(m, "state none\n");

@@ -10,6 +10,10 @@
 /* Caller holds rcu_read_lock(); NULL when no policy is loaded. */
 const struct citadel_policy *citadel_active_policy(void);
 
+/* For callers that sleep: a counted reference, or NULL; then put it. */
+const struct citadel_policy *citadel_policy_get(void);
+void citadel_policy_put(const struct citadel_policy *pol);
+
 int citadel_store_load(const void *blob, size_t len);
 int citadel_store_unload(void);
 void citadel_store_exit(void);

@@ -39,7 +39,7 @@ tap $rc "userspace builds with -Wall -Wextra -Werror"
 # BPF_PROG() declares a ctx parameter the body never names.
 out=$(clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Wextra -Werror \
 	-Wno-unused-parameter \
-	-I"$ROOT/build" -Ibpf -c bpf/citadel.bpf.c -o "$tmp/c.o" 2>&1)
+	-I"$ROOT/build" -Imodule -c bpf/citadel.bpf.c -o "$tmp/c.o" 2>&1)
 rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | sed 's/^/# /'
 tap $rc "BPF program builds with -Wall -Wextra -Werror (but unused-parameter)"

@@ -50,7 +50,7 @@ tap $? "citadelctl start"
 citadelctl start >/dev/null
 tap $? "citadelctl start is idempotent"
 # The pins keep the hooks attached after citadelctl exits.
-[ -e /sys/fs/bpf/citadel/socket_connect ] && [ -e /sys/fs/bpf/citadel/socket_sendmsg ]
+[ -e /sys/fs/bpf/citadel/socket_connect ] && [ -e /sys/fs/bpf/citadel/bprm_check_security ] && [ -e /sys/fs/bpf/citadel/task_alloc ]
 tap $? "links pinned under /sys/fs/bpf/citadel"
 
 for t in ./*_test; do

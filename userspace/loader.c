@@ -7,6 +7,7 @@
  * names the one that is missing, instead of letting the BPF load fail
  * with a verifier message nobody on call can act on.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -188,6 +189,35 @@ static int pin_link(struct bpf_link *link, const char *name)
 	return 0;
 }
 
+/* Removes every pin: the links go with the last reference. */
+static int remove_pins(void)
+{
+	DIR *d = opendir(PIN_DIR);
+	struct dirent *de;
+	char path[512];
+	int ret = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", PIN_DIR, de->d_name);
+		if (unlink(path) && errno != ENOENT) {
+			fprintf(stderr, "Error: cannot remove %s: %s\n", path,
+				strerror(errno));
+			ret = -1;
+		}
+	}
+	closedir(d);
+	if (!ret && rmdir(PIN_DIR)) {
+		fprintf(stderr, "Error: cannot remove %s: %s\n", PIN_DIR,
+			strerror(errno));
+		ret = -1;
+	}
+	return ret;
+}
+
 static void usage_start(void)
 {
 	fprintf(stderr, "Usage: citadelctl start [--module PATH] [-v]\n");
@@ -203,7 +233,7 @@ int cmd_start(int argc, char **argv)
 	};
 	const char *module_path = NULL;
 	struct citadel_bpf *skel = NULL;
-	int opt, err, ret = 1;
+	int opt, err, ret = 1, i;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "m:vh", opts, NULL)) != -1) {
@@ -259,13 +289,17 @@ int cmd_start(int argc, char **argv)
 			strerror(errno));
 		goto out;
 	}
-	if (pin_link(skel->links.citadel_socket_connect, "socket_connect") ||
-	    pin_link(skel->links.citadel_socket_sendmsg, "socket_sendmsg")) {
-		/* Leave nothing half-attached. */
-		unlink(PIN_DIR "/socket_connect");
-		unlink(PIN_DIR "/socket_sendmsg");
-		rmdir(PIN_DIR);
-		goto out;
+	for (i = 0; i < skel->skeleton->prog_cnt; i++) {
+		const char *name = skel->skeleton->progs[i].name;
+
+		/* Pins are named after the hook: drop the "citadel_" prefix. */
+		if (!strncmp(name, "citadel_", 8))
+			name += 8;
+		if (pin_link(*skel->skeleton->progs[i].link, name)) {
+			/* Leave nothing half-attached. */
+			remove_pins();
+			goto out;
+		}
 	}
 	printf("citadel started: hooks attached and pinned under %s\n",
 	       PIN_DIR);
@@ -277,11 +311,6 @@ out:
 
 int cmd_stop(int argc, char **argv)
 {
-	static const char *const pins[] = { "socket_connect",
-					    "socket_sendmsg" };
-	char path[256];
-	size_t i;
-
 	(void)argv;
 	if (argc > 1) {
 		fprintf(stderr, "Usage: citadelctl stop\n");
@@ -291,19 +320,8 @@ int cmd_stop(int argc, char **argv)
 		printf("citadel is not started\n");
 		return 0;
 	}
-	for (i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", PIN_DIR, pins[i]);
-		if (unlink(path) && errno != ENOENT) {
-			fprintf(stderr, "Error: cannot remove %s: %s\n", path,
-				strerror(errno));
-			return 1;
-		}
-	}
-	if (rmdir(PIN_DIR)) {
-		fprintf(stderr, "Error: cannot remove %s: %s\n", PIN_DIR,
-			strerror(errno));
+	if (remove_pins())
 		return 1;
-	}
 	printf("citadel stopped: hooks detached\n");
 	return 0;
 }

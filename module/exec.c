@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Exec allowlist and service labels, and where executable file mappings
+ * may come from.
+ *
+ * A file may be executed when an exec rule matches its path (as the
+ * kernel resolved it) and, if the rule carries a hash, its content. A
+ * rule of a service makes the file an entry of that service: the exec
+ * gives the task that label (the first entry of an exec chain wins, so a
+ * script entry keeps its label through its interpreter). Global rules
+ * allow without changing the label. Fileless files (memfd, O_TMPFILE,
+ * deleted) are refused unless the policy allows them.
+ */
+#include "common.h"
+
+#include <linux/dcache.h>
+#include <linux/fs.h>
+#include <linux/mman.h>
+#include <linux/mount.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "exec.h"
+#include "hash_cache.h"
+#include "policy_store.h"
+#include "verdict.h"
+
+/* d_path() buffers for hooks that cannot allocate. */
+static char __percpu *path_bufs;
+
+/* At most this many directory prefixes of one path are considered. */
+#define MAX_PREFIX_MATCHES	32
+
+struct exec_match {
+	bool allowed;
+	u16 entry_scope;	/* 0: no service entry matched */
+	bool hash_failed;	/* a hash rule matched the path, not the file */
+};
+
+static bool is_fileless(const struct file *file)
+{
+	const struct dentry *dentry = file->f_path.dentry;
+
+	return d_unlinked(dentry) || !d_inode(dentry)->i_nlink ||
+	       (file->f_path.mnt->mnt_flags & MNT_INTERNAL);
+}
+
+/*
+ * Candidates of one path entry. @digest is computed on first need when
+ * @file is given (may sleep); without @file only cached digests count.
+ */
+static void try_entry(const struct citadel_policy *pol,
+		      const struct citadel_path_entry *pe, struct file *file,
+		      struct file *cached_only, u8 *digest, int *digest_state,
+		      struct exec_match *m)
+{
+	u32 i;
+
+	for (i = 0; pe && i < pe->count; i++) {
+		const struct citadel_exec_cand *c = &pol->cands[pe->first + i];
+
+		if (c->has_hash) {
+			if (*digest_state == 0) {
+				if (file)
+					*digest_state = citadel_file_sha256(file, digest) ? -1 : 1;
+				else
+					*digest_state = citadel_file_sha256_cached(cached_only, digest) ? 1 : -1;
+			}
+			if (*digest_state < 0 ||
+			    memcmp(digest, c->sha256, sizeof(c->sha256))) {
+				m->hash_failed = true;
+				continue;
+			}
+		}
+		m->allowed = true;
+		if (c->scope && !m->entry_scope)
+			m->entry_scope = c->scope;
+	}
+}
+
+/* Exact path first, then its directory prefixes, longest first. */
+static void match_exec(const struct citadel_policy *pol, const char *path,
+		       u32 len, struct file *file, struct file *cached_only,
+		       struct exec_match *m)
+{
+	int digest_state = 0, seen = 0;
+	u8 digest[32];
+	u32 i;
+
+	try_entry(pol, citadel_path_lookup(&pol->exec_exact, path, len), file,
+		  cached_only, digest, &digest_state, m);
+	for (i = len; i-- > 0 && seen < MAX_PREFIX_MATCHES;) {
+		const struct citadel_path_entry *pe;
+
+		if (path[i] != '/')
+			continue;
+		pe = citadel_path_lookup(&pol->exec_prefix, path, i + 1);
+		if (pe) {
+			seen++;
+			try_entry(pol, pe, file, cached_only, digest,
+				  &digest_state, m);
+		}
+	}
+}
+
+static bool match_libs(const struct citadel_policy *pol, const char *path,
+		       u32 len)
+{
+	u32 i;
+
+	if (citadel_path_lookup(&pol->libs_exact, path, len))
+		return true;
+	for (i = len; i-- > 0;)
+		if (path[i] == '/' &&
+		    citadel_path_lookup(&pol->libs_prefix, path, i + 1))
+			return true;
+	return false;
+}
+
+/**
+ * citadel_exec_check() - decide one binary of an exec chain
+ * @bprm: the exec; bprm->file is the binary or interpreter being checked
+ * @ctx: the task's Citadel state; its pending label may be set
+ *
+ * May sleep (hashing). Called from a sleepable BPF LSM program.
+ *
+ * Return: CITADEL_ALLOW or CITADEL_DENY.
+ */
+int citadel_exec_check(struct linux_binprm *bprm, struct citadel_task_ctx *ctx)
+{
+	const struct citadel_policy *pol;
+	const struct citadel_scope *svc;
+	struct exec_match m = { };
+	char *buf, *path, *obj;
+	int ret;
+
+	if (!bprm || !bprm->file || !ctx)
+		return CITADEL_DENY;
+	pol = citadel_policy_get();
+	if (!pol)
+		return CITADEL_ALLOW;
+	svc = citadel_scope_of(pol, ctx->label);
+	buf = __getname();
+	if (!buf) {
+		citadel_policy_put(pol);
+		return CITADEL_DENY;
+	}
+	path = d_path(&bprm->file->f_path, buf, PATH_MAX);
+	if (IS_ERR(path)) {
+		ret = citadel_refuse(CITADEL_OP_EXEC, pol, svc,
+				     "path=unreadable");
+		goto out;
+	}
+	if (is_fileless(bprm->file)) {
+		m.allowed = pol->flags & CPOL_F_FILELESS;
+	} else {
+		match_exec(pol, path, strlen(path), bprm->file, NULL, &m);
+	}
+	if (m.allowed) {
+		if (m.entry_scope && !ctx->pending_set) {
+			ctx->pending = pol->scopes[m.entry_scope].id;
+			ctx->pending_set = 1;
+		}
+		ret = citadel_allow(CITADEL_OP_EXEC);
+		goto out;
+	}
+	/* The log line is bounded; the path goes last in it. */
+	obj = kasprintf(GFP_KERNEL, "path=%s%s",
+			is_fileless(bprm->file) ? "fileless:" : "",
+			path);
+	ret = citadel_refuse(CITADEL_OP_EXEC, pol, svc,
+			     obj ? obj : "path=?");
+	if (m.hash_failed)
+		pr_info_ratelimited("exec of %s refused: sha256 does not match the rule\n",
+				    path);
+	kfree(obj);
+out:
+	__putname(buf);
+	citadel_policy_put(pol);
+	return ret;
+}
+
+/* Executable mapping of @file: from a libs location or an exec rule. */
+static int check_exec_mapping(struct file *file, u64 label)
+{
+	const struct citadel_policy *pol;
+	const struct citadel_scope *svc;
+	struct exec_match m = { };
+	char obj[96];
+	char *path;
+	int ret;
+
+	rcu_read_lock();
+	pol = citadel_active_policy();
+	if (!pol) {
+		rcu_read_unlock();
+		return CITADEL_ALLOW;
+	}
+	svc = citadel_scope_of(pol, label);
+	preempt_disable();
+	path = d_path(&file->f_path, this_cpu_ptr(path_bufs), PATH_MAX);
+	if (!IS_ERR(path) && !is_fileless(file)) {
+		u32 len = strlen(path);
+
+		m.allowed = match_libs(pol, path, len);
+		if (!m.allowed)
+			match_exec(pol, path, len, NULL, file, &m);
+	}
+	if (!m.allowed)
+		snprintf(obj, sizeof(obj), "path=%s",
+			 IS_ERR(path) ? "unreadable" : path);
+	preempt_enable();
+	ret = m.allowed ? citadel_allow(CITADEL_OP_MMAP) :
+			  citadel_refuse(CITADEL_OP_MMAP, pol, svc, obj);
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * citadel_mmap_check() - decide mmap() of a file
+ * @file: the file, NULL for anonymous memory (not restricted)
+ * @prot: the protection the mapping will get
+ * @label: the calling task's service label
+ *
+ * Return: CITADEL_ALLOW or CITADEL_DENY.
+ */
+int citadel_mmap_check(struct file *file, unsigned long prot, u64 label)
+{
+	if (!file || !(prot & PROT_EXEC))
+		return CITADEL_ALLOW;
+	return check_exec_mapping(file, label);
+}
+
+/**
+ * citadel_mprotect_check() - decide mprotect() adding PROT_EXEC
+ * @vma: the mapping
+ * @prot: the new protection
+ * @label: the calling task's service label
+ *
+ * Return: CITADEL_ALLOW or CITADEL_DENY.
+ */
+int citadel_mprotect_check(struct vm_area_struct *vma, unsigned long prot,
+			   u64 label)
+{
+	if (!vma || !vma->vm_file || !(prot & PROT_EXEC) ||
+	    (vma->vm_flags & VM_EXEC))
+		return CITADEL_ALLOW;
+	return check_exec_mapping(vma->vm_file, label);
+}
+
+/* A file opened for writing may change: forget its hash. */
+void citadel_file_opened(struct file *file)
+{
+	if (file && (file->f_mode & FMODE_WRITE))
+		citadel_hash_invalidate(file_inode(file));
+}
+
+void citadel_path_truncated(const struct path *path)
+{
+	if (path && path->dentry && d_inode(path->dentry))
+		citadel_hash_invalidate(d_inode(path->dentry));
+}
+
+int citadel_exec_init(void)
+{
+	path_bufs = __alloc_percpu(PATH_MAX, 1);
+	return path_bufs ? 0 : -ENOMEM;
+}
+
+void citadel_exec_exit(void)
+{
+	free_percpu(path_bufs);
+	citadel_hash_exit();
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Turning a refusal into a decision: audit modes, counters, the log. */
+#ifndef CITADEL_VERDICT_H
+#define CITADEL_VERDICT_H
+
+#include "counters.h"
+#include "policy.h"
+
+/* Outcome of an allowed operation: counted, nothing logged. */
+int citadel_allow(enum citadel_op op);
+
+/*
+ * Outcome of an operation no rule allows, under rcu_read_lock() or a
+ * policy reference: denied, or allowed and logged as audited when the
+ * policy or the task's service is in audit mode. @object describes what
+ * was refused for the log line.
+ */
+int citadel_refuse(enum citadel_op op, const struct citadel_policy *pol,
+		   const struct citadel_scope *svc, const char *object);
+
+#endif /* CITADEL_VERDICT_H */
