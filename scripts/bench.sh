@@ -21,6 +21,7 @@ gen_policy() {
 	local n=$1 i
 	echo "policy bench-$n version 1"
 	echo "global {"
+	echo "    exec /"
 	echo "    connect tcp 127.0.0.1"
 	echo "    connect udp 127.0.0.1 port 9"
 	for ((i = 2; i < n; i++)); do
@@ -38,25 +39,83 @@ gen_policy() {
 	echo "}"
 }
 
+# The exec benchmarks' policies: only what the benchmark runs may run.
+exec_preamble() {
+	echo "policy bench-$1 version 1"
+	echo "global {"
+	echo "    exec /bin/busybox"
+	echo "    exec $2/citadelctl"
+	echo "    exec $2/bench_net"
+	echo "    exec $2/bench_suite.sh"
+	echo "    connect tcp 127.0.0.1"
+	echo "    connect udp 127.0.0.1 port 9"
+	echo "    listen tcp 7777 on 127.0.0.1"
+}
+gen_exec_policies() {
+	local out=$1 dir=$2 i
+	{
+		exec_preamble exec-paths "$dir"
+		echo "    exec $dir/nop"
+		echo "    exec $dir/big"
+		for ((i = 0; i < 10000; i++)); do
+			printf '    exec /opt/app%d/bin/tool%d\n' $((i / 100)) "$i"
+		done
+		echo "}"
+	} >"$out/policy-exec-paths.conf"
+	{
+		exec_preamble exec-hash "$dir"
+		echo "    exec $dir/nop sha256:$(sha256sum "$BUILD/nop" | cut -d' ' -f1)"
+		echo "    exec $dir/big sha256:$(sha256sum "$BUILD/big" | cut -d' ' -f1)"
+		echo "}"
+	} >"$out/policy-exec-hash.conf"
+	{
+		exec_preamble listen "$dir"
+		echo "    exec $dir/nop"
+		for ((i = 0; i < 1000; i++)); do
+			printf '    listen tcp %d on 127.0.%d.%d\n' $((10000 + i)) \
+				$((i / 250)) $((i % 250 + 1))
+		done
+		echo "}"
+	} >"$out/policy-listen.conf"
+}
+
 make -s -C "$ROOT" all
 gcc -static -O2 -Wall -Wextra -o "$BUILD/bench_net" \
 	"$ROOT/selftests/bench/bench_net.c"
+gcc -static -O2 -o "$BUILD/nop" "$ROOT/selftests/bench/nop.c"
+# A 10 MB executable: the small one, padded (ELF ignores the tail).
+cp "$BUILD/nop" "$BUILD/big"
+truncate -s 10M "$BUILD/big"
 
 for k in $KERNELS; do
 	files=$OUT/vm-$k
 	"$ROOT/scripts/vm-files.sh" "$k" "$files" >/dev/null
-	cp "$BUILD/bench_net" "$ROOT/selftests/bench/bench_suite.sh" "$files/"
+	cp "$BUILD/bench_net" "$BUILD/nop" "$BUILD/big" \
+		"$ROOT/selftests/bench/bench_suite.sh" "$files/"
+	gen_exec_policies "$OUT" /citadel
+	for p in exec-paths exec-hash listen; do
+		"$BUILD/citadelctl" compile "$OUT/policy-$p.conf" \
+			-o "$files/policy-$p.cpol"
+	done
 	for n in $SIZES; do
 		gen_policy "$n" >"$OUT/policy-$n.conf"
 		"$BUILD/citadelctl" compile "$OUT/policy-$n.conf" \
-			-o "$files/policy-$n.cpol"
+			-o "$files/net-$n.cpol"
 	done
 	log=$OUT/run-$k.log
 	"$ROOT/selftests/vm/run.sh" --kernel "$k" --files "$files" --icount \
 		--timeout 1200 --log "$OUT/serial-$k.log" \
-		-- "ROUNDS=${ROUNDS:-15} CONNECTS=${CONNECTS:-400} SENDS=${SENDS:-4000} ./bench_suite.sh" \
+		-- "ROUNDS=${ROUNDS:-15} CONNECTS=${CONNECTS:-400} SENDS=${SENDS:-4000} FORKS=${FORKS:-60} BINDS=${BINDS:-400} ./bench_suite.sh" \
 		| tee "$log"
 	awk -v kernel="$k" -v json="$OUT/results-$k.json" '
+	/^EXEC / {
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); e[kv[1]] = kv[2] }
+		erows[++ecnt] = e["config"]
+		fe[e["config"]] = e["forkexec_ns"]; bd[e["config"]] = e["bind_ns"]
+	}
+	/^HASH / {
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); h[kv[1]] = kv[2] }
+	}
 	/^BENCH / {
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		key = v["config"] == "policy" ? v["rules"] : v["config"]
@@ -91,5 +150,18 @@ for k in $KERNELS; do
 		printf "        UDP sendto: %+d vs %+d ns\n", s10k, s10
 		printf "target: loading 10,000 rules under 100 ms: %.2f ms -> %s\n",
 		    l[10000] / 1e6, (l[10000] < 1e8 ? "met" : "MISSED")
+		printf "\n%-12s %14s %8s %9s %8s\n", "exec/listen", "fork+exec ns", "ratio", "bind ns", "ratio"
+		for (i = 1; i <= ecnt; i++) {
+			n = erows[i]
+			printf "%-12s %14d %8.4f %9d %8.4f\n", n, fe[n], fe[n] / fe[b], bd[n], bd[n] / bd[b]
+		}
+		printf "(exec-paths: 10,000 exec path rules; exec-hash: sha256 rule, cached; listen: 1,000 listen rules)\n"
+		printf "target: path rules and cached-hash exec add under 10%% to fork+exec: %+.1f%% and %+.1f%% -> %s\n",
+		    (fe["exec-paths"] / fe[b] - 1) * 100, (fe["exec-hash"] / fe[b] - 1) * 100,
+		    (fe["exec-paths"] < 1.1 * fe[b] && fe["exec-hash"] < 1.1 * fe[b] ? "met" : "MISSED")
+		if (h["first_ns"] > h["cached_ns"])
+			printf "first exec of a %d MB binary under a hash rule: %.1f ms (hashing %.0f MB/s)\n",
+			    h["size"] / 1048576, h["first_ns"] / 1e6,
+			    (h["size"] / 1048576) / ((h["first_ns"] - h["cached_ns"]) / 1e9)
 	}' "$log"
 done

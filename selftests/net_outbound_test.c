@@ -104,6 +104,7 @@ FIXTURE_SETUP(outbound)
 	snprintf(policy, sizeof(policy),
 		 "policy outbound-test version 1\n"
 		 "global {\n"
+		 "    exec /\n"
 		 "    connect tcp 127.0.0.1 port %d\n"
 		 "    connect tcp ::1 port %d\n"
 		 "    connect udp 127.0.0.1 port %d\n"
@@ -380,7 +381,7 @@ FIXTURE_TEARDOWN(edges)
 
 TEST_F(edges, cidr_prefix_zero)
 {
-	ASSERT_EQ(0, load_policy("policy e version 1\nglobal {\n"
+	ASSERT_EQ(0, load_policy("policy e version 1\nglobal {\nexec /\n"
 				 "connect udp 0.0.0.0/0 port 7000\n"
 				 "connect udp ::/0 port 7001\n}\n"));
 	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", 7000));
@@ -393,7 +394,7 @@ TEST_F(edges, cidr_prefix_zero)
 
 TEST_F(edges, cidr_host_routes)
 {
-	ASSERT_EQ(0, load_policy("policy e version 1\nglobal {\n"
+	ASSERT_EQ(0, load_policy("policy e version 1\nglobal {\nexec /\n"
 				 "connect udp 127.0.0.7/32 port 7000\n"
 				 "connect udp 2001:db8:1::7/128 port 7000\n}\n"));
 	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.7", 7000));
@@ -406,7 +407,7 @@ TEST_F(edges, cidr_host_routes)
 
 TEST_F(edges, cidr_first_and_last_address)
 {
-	ASSERT_EQ(0, load_policy("policy e version 1\nglobal {\n"
+	ASSERT_EQ(0, load_policy("policy e version 1\nglobal {\nexec /\n"
 				 "connect udp 127.0.1.0/24\n"
 				 "connect udp 2001:db8:1::100/120\n}\n"));
 	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.1.0", 7000));
@@ -422,7 +423,7 @@ TEST_F(edges, cidr_first_and_last_address)
 TEST_F(edges, nested_cidrs_with_different_ports)
 {
 	/* A specific rule must not hide a broader one's ports. */
-	ASSERT_EQ(0, load_policy("policy e version 1\nglobal {\n"
+	ASSERT_EQ(0, load_policy("policy e version 1\nglobal {\nexec /\n"
 				 "connect udp 127.0.0.0/8 port 53\n"
 				 "connect udp 127.0.5.0/24 port 80\n"
 				 "connect udp 127.0.5.5 port 443\n}\n"));
@@ -438,7 +439,7 @@ TEST_F(edges, nested_cidrs_with_different_ports)
 
 TEST_F(edges, port_range_edges)
 {
-	ASSERT_EQ(0, load_policy("policy e version 1\nglobal {\n"
+	ASSERT_EQ(0, load_policy("policy e version 1\nglobal {\nexec /\n"
 				 "connect udp 127.0.0.1 port 2000-2010,65535\n"
 				 "connect tcp 127.0.0.1 port 3000\n}\n"));
 	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", 1999));

@@ -20,6 +20,7 @@
 static const char good_policy[] =
 	"policy good version 7\n"
 	"global {\n"
+	"    exec /\n"
 	"    connect udp 127.0.0.1 port 6001\n"
 	"    connect udp ::1 port 6001\n"
 	"}\n";
@@ -234,7 +235,7 @@ TEST_F(load, audit_mode_allows_and_counts)
 	long long denied = status_value("connect_denied");
 	char buf[4096];
 
-	ASSERT_EQ(0, load_policy("policy aud version 1\nmode audit\nglobal {\n"
+	ASSERT_EQ(0, load_policy("policy aud version 1\nmode audit\nglobal {\nexec /\n"
 				 "connect udp 127.0.0.1 port 6001\n}\n"));
 	ASSERT_LT(0, read_text(CITADEL_FS "/status", buf, sizeof(buf)));
 	ASSERT_NE(NULL, strstr(buf, "mode audit\n"));
@@ -276,7 +277,7 @@ TEST_F(load, replace_under_load)
 	pid_t pid;
 
 	/* Both allow PORT_OK and deny PORT_NO; they differ elsewhere. */
-	n = snprintf(a, sizeof(a), "policy a version 1\nglobal {\n"
+	n = snprintf(a, sizeof(a), "policy a version 1\nglobal {\nexec /\n"
 		     "connect udp 127.0.0.1 port %d\n"
 		     "connect udp 127.0.0.1 port %d\n", PORT_OK, PORT_EXTRA);
 	for (i = 0; i < 1000; i++)
@@ -284,7 +285,7 @@ TEST_F(load, replace_under_load)
 			      "connect udp 10.%d.%d.0/24 port 53\n",
 			      i / 250, i % 250);
 	snprintf(a + n, sizeof(a) - n, "}\n");
-	snprintf(b, sizeof(b), "policy b version 2\nglobal {\n"
+	snprintf(b, sizeof(b), "policy b version 2\nglobal {\nexec /\n"
 		 "connect udp 127.0.0.0/8 port %d-%d\n"
 		 "connect udp 127.0.0.1 port 1-%d\n}\n",
 		 PORT_OK, PORT_OK, PORT_NO - 1);

@@ -5,6 +5,9 @@
  *   bench_net connect ROUNDS ITERS   TCP connect() to a loopback listener
  *   bench_net sendto ROUNDS ITERS    unconnected UDP sendto() to loopback
  *   bench_net load FILE ROUNDS       one write() of a policy blob
+ *   bench_net forkexec ROUNDS ITERS PATH   fork + execve(PATH) + wait
+ *   bench_net bind ROUNDS ITERS      TCP bind() to a fixed port + listen()
+ *   bench_net exec1 PATH             one fork+exec of PATH, in ns
  *
  * Each prints the median over ROUNDS of the mean ns per operation. Under
  * QEMU's -icount the guest clock follows executed instructions, so the
@@ -21,6 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -140,13 +144,64 @@ static double bench_load(const char *path)
 	return t;
 }
 
+static double bench_forkexec(int iters, const char *path)
+{
+	char *const argv[] = { (char *)path, NULL };
+	double t0 = now_ns();
+	int i, st;
+	pid_t pid;
+
+	for (i = 0; i < iters; i++) {
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			execve(path, argv, NULL);
+			_exit(127);
+		}
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "%s did not run (status %d)\n", path, st);
+			exit(1);
+		}
+	}
+	return (now_ns() - t0) / iters;
+}
+
+static double bench_bind(int iters)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(7777) };
+	double t0, t = 0;
+	int i, fd, one = 1;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < iters; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0 ||
+		    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+			die("socket");
+		t0 = now_ns();
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+		    listen(fd, 1))
+			die("bind/listen");
+		t += now_ns() - t0;
+		close(fd);
+	}
+	return t / iters;
+}
+
 int main(int argc, char **argv)
 {
 	double v[101];
 	int rounds, iters = 0, r;
 
+	if (argc == 3 && !strcmp(argv[1], "exec1")) {
+		printf("%.0f\n", bench_forkexec(1, argv[2]));
+		return 0;
+	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s connect|sendto ROUNDS ITERS | load FILE ROUNDS\n",
+		fprintf(stderr, "usage: %s connect|sendto|bind ROUNDS ITERS | forkexec ROUNDS ITERS PATH | load FILE ROUNDS | exec1 PATH\n",
 			argv[0]);
 		return 2;
 	}
@@ -165,6 +220,10 @@ int main(int argc, char **argv)
 			v[r] = bench_sendto(iters);
 		else if (!strcmp(argv[1], "load"))
 			v[r] = bench_load(argv[2]);
+		else if (!strcmp(argv[1], "bind"))
+			v[r] = bench_bind(iters);
+		else if (!strcmp(argv[1], "forkexec") && argc == 5)
+			v[r] = bench_forkexec(iters, argv[4]);
 		else
 			return 2;
 	}

@@ -16,19 +16,30 @@ echo 0 > /proc/sys/net/ipv4/tcp_max_tw_buckets
 echo 0 > /proc/sys/kernel/randomize_va_space
 insmod ./citadel.ko || exit 1
 
+FORKS=${FORKS:-60}
+BINDS=${BINDS:-400}
+
 measure() {
 	c=$(bench_net connect "$ROUNDS" "$CONNECTS") || exit 1
 	s=$(bench_net sendto "$ROUNDS" "$SENDS") || exit 1
 }
+measure_exec() {
+	fe=$(bench_net forkexec "$ROUNDS" "$FORKS" "$PWD/nop") || exit 1
+	b=$(bench_net bind "$ROUNDS" "$BINDS") || exit 1
+}
 
 # Baseline: no hooks attached at all; then hooks with no policy loaded.
 measure
+measure_exec
 echo "BENCH config=baseline rules=0 connect_ns=$c sendto_ns=$s load_ns=0 memory=0"
+echo "EXEC config=baseline forkexec_ns=$fe bind_ns=$b"
 citadelctl start >/dev/null || exit 1
 measure
+measure_exec
 echo "BENCH config=hooks rules=0 connect_ns=$c sendto_ns=$s load_ns=0 memory=0"
-for p in policy-*.cpol; do
-	n=${p#policy-}
+echo "EXEC config=hooks forkexec_ns=$fe bind_ns=$b"
+for p in net-*.cpol; do
+	n=${p#net-}
 	n=${n%.cpol}
 	load=$(bench_net load "$p" 5) || exit 1
 	mem=$(sed -n 's/^policy_memory //p' /sys/kernel/security/citadel/status)
@@ -36,3 +47,17 @@ for p in policy-*.cpol; do
 	denied=$(sed -n 's/^connect_denied //p' /sys/kernel/security/citadel/status)
 	echo "BENCH config=policy rules=$n connect_ns=$c sendto_ns=$s load_ns=$load memory=$mem denied=$denied"
 done
+
+# Exec and listen: 10,000 path rules; a sha256 rule hit from the cache;
+# 1,000 listen rules; the first exec of a 10 MB binary under a hash rule.
+for p in exec-paths exec-hash listen; do
+	bench_net load "policy-$p.cpol" 1 >/dev/null || exit 1
+	bench_net exec1 "$PWD/nop" >/dev/null || exit 1	# primes the hash cache
+	measure_exec
+	echo "EXEC config=$p forkexec_ns=$fe bind_ns=$b"
+done
+bench_net load policy-exec-hash.cpol 1 >/dev/null || exit 1
+first=$(bench_net exec1 "$PWD/big") || exit 1
+again=$(bench_net exec1 "$PWD/big") || exit 1
+size=$(wc -c <big)
+echo "HASH size=$size first_ns=$first cached_ns=$again"
