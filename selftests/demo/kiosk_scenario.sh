@@ -36,7 +36,7 @@ try() {
 say "Boot: load citadel.ko, attach the BPF LSM hooks, load the kiosk policy"
 insmod ./citadel.ko || exit 1
 citadelctl start || exit 1
-citadelctl check kiosk.conf && citadelctl compile kiosk.conf -o /tmp/kiosk.cpol || exit 1
+citadelctl check kiosk-demo.conf && citadelctl compile kiosk-demo.conf -o /tmp/kiosk.cpol || exit 1
 citadelctl load /tmp/kiosk.cpol || exit 1
 citadelctl status
 
