@@ -290,9 +290,20 @@ TEST_F(outbound, icmp_and_raw_sockets_denied)
 	struct sockaddr_storage ss;
 	socklen_t len = make_addr(&ss, AF_INET, "127.0.0.1", 0);
 	struct icmphdr icmp = { .type = ICMP_ECHO };
+	char policy[256];
 	int fd;
 
-	/* Raw sockets bypass port rules: no v1 rule allows them. */
+	/* Raw sockets bypass port rules: creating one needs a rule... */
+	ASSERT_EQ(-1, socket(AF_INET, SOCK_RAW, IPPROTO_UDP));
+	ASSERT_EQ(EPERM, errno);
+	ASSERT_EQ(-1, socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6));
+	ASSERT_EQ(EPERM, errno);
+
+	/* ...and with one, their traffic still matches no connect rule. */
+	snprintf(policy, sizeof(policy),
+		 "policy raw version 1\nglobal {\nexec /\nsocket raw\n"
+		 "connect udp 127.0.0.1 port %d\n}\n", UDP_OK);
+	ASSERT_EQ(0, load_policy(policy));
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(-1, sendto(fd, &icmp, sizeof(icmp), 0,
