@@ -11,6 +11,6 @@ KERNEL=${CITADEL_DEMO_KERNEL:-6.1}
 files=$ROOT/build/demo
 "$ROOT/scripts/vm-files.sh" "$KERNEL" "$files" >/dev/null
 rm -f "$files"/*_test "$files/vm_suite.sh" "$files/citadel-nobtf.ko"
-cp "$ROOT/selftests/demo/kiosk-demo.conf" "$ROOT/selftests/demo/kiosk_scenario.sh" "$files/"
+cp "$ROOT"/selftests/demo/* "$files/"
 exec "$ROOT/selftests/vm/run.sh" --kernel "$KERNEL" --files "$files" \
 	--timeout 300 -- ./kiosk_scenario.sh
