@@ -145,6 +145,18 @@ struct cpol_net6 {
 	__le32 reserved;	/* must be zero */
 };
 
+/*
+ * A trial load: this header then the blob, in one write() to the "trial"
+ * file. The previous policy comes back after @seconds unless confirmed.
+ */
+#define CPOL_TRIAL_MAGIC	0x4c525443u	/* "CTRL" as little-endian */
+#define CPOL_TRIAL_MAX_SECS	86400
+
+struct cpol_trial {
+	__le32 magic;
+	__le32 seconds;		/* 1..CPOL_TRIAL_MAX_SECS */
+};
+
 #define CPOL_HEADER_SIZE	96
 #define CPOL_SECTION_SIZE	16
 #define CPOL_NET4_SIZE		16

@@ -152,11 +152,10 @@ int citadel_exec_check(struct linux_binprm *bprm, struct citadel_task_ctx *ctx)
 				     "path=unreadable");
 		goto out;
 	}
-	if (is_fileless(bprm->file)) {
+	if (is_fileless(bprm->file))
 		m.allowed = pol->flags & CPOL_F_FILELESS;
-	} else {
+	else
 		match_exec(pol, path, strlen(path), bprm->file, NULL, &m);
-	}
 	if (m.allowed) {
 		if (m.entry_scope && !ctx->pending_set) {
 			ctx->pending = pol->scopes[m.entry_scope].id;

@@ -4,6 +4,12 @@
  * build the new policy completely, publish it with one pointer swap and
  * free the old one after a grace period; readers (the hooks) only ever
  * see a complete policy or none.
+ *
+ * A trial load keeps the replaced policy and restores it from a delayed
+ * work item unless the trial is confirmed in time: a push that cuts a
+ * device off cannot strand it. While a trial is pending, other loads are
+ * refused (-EBUSY) so that what gets confirmed or restored is never in
+ * doubt; unload ends the trial.
  */
 #include "common.h"
 
@@ -12,6 +18,7 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include "counters.h"
 #include "policy_store.h"
@@ -23,6 +30,13 @@ static DEFINE_MUTEX(store_lock);
 static char last_error[CITADEL_ERR_MAX];
 static u64 policy_loads;
 static u64 policy_rejects;
+static u64 policy_rollbacks;
+static bool trial_pending;
+static struct citadel_policy *trial_prev;	/* may be NULL: no policy */
+static unsigned long trial_deadline;		/* jiffies */
+
+static void trial_expire(struct work_struct *work);
+static DECLARE_DELAYED_WORK(trial_work, trial_expire);
 
 const struct citadel_policy *citadel_active_policy(void)
 {
@@ -53,30 +67,98 @@ void citadel_policy_put(const struct citadel_policy *pol)
  * Publishes @pol. When this returns, no hook still uses the old policy
  * under RCU; sleeping users holding a reference drop it when done.
  */
-static void replace_locked(struct citadel_policy *pol)
+static struct citadel_policy *swap_locked(struct citadel_policy *pol)
 {
 	struct citadel_policy *old;
 
 	old = rcu_replace_pointer(active_policy, pol,
 				  lockdep_is_held(&store_lock));
-	if (old) {
+	if (old)
 		synchronize_rcu();
-		citadel_policy_put(old);
+	return old;
+}
+
+static void replace_locked(struct citadel_policy *pol)
+{
+	citadel_policy_put(swap_locked(pol));
+}
+
+static void describe(char *buf, size_t len, const struct citadel_policy *pol)
+{
+	if (pol)
+		snprintf(buf, len, "%s version %llu", pol->name, pol->version);
+	else
+		snprintf(buf, len, "no policy");
+}
+
+/* The trial was not confirmed in time: put the previous policy back. */
+static void trial_expire(struct work_struct *work)
+{
+	char was[CPOL_NAME_MAX + 32], back[CPOL_NAME_MAX + 32];
+	struct citadel_policy *cur;
+
+	mutex_lock(&store_lock);
+	if (!trial_pending) {
+		mutex_unlock(&store_lock);
+		return;
 	}
+	describe(back, sizeof(back), trial_prev);
+	cur = swap_locked(trial_prev);
+	describe(was, sizeof(was), cur);
+	citadel_policy_put(cur);
+	trial_prev = NULL;
+	trial_pending = false;
+	policy_rollbacks++;
+	mutex_unlock(&store_lock);
+	pr_warn("rollback: trial of policy %s was not confirmed in time; restored %s\n",
+		was, back);
+}
+
+/* Ends a pending trial, keeping the trial policy. Holds store_lock. */
+static void trial_end_locked(void)
+{
+	if (!trial_pending)
+		return;
+	cancel_delayed_work(&trial_work);
+	citadel_policy_put(trial_prev);
+	trial_prev = NULL;
+	trial_pending = false;
+}
+
+/**
+ * citadel_store_confirm() - keep the policy of the pending trial
+ *
+ * Return: 0, -ENOENT when no trial is pending, or -EINTR.
+ */
+int citadel_store_confirm(void)
+{
+	if (mutex_lock_interruptible(&store_lock))
+		return -EINTR;
+	if (!trial_pending) {
+		mutex_unlock(&store_lock);
+		return -ENOENT;
+	}
+	trial_end_locked();
+	mutex_unlock(&store_lock);
+	pr_info("trial confirmed: the new policy stays\n");
+	return 0;
 }
 
 /**
  * citadel_store_load() - validate a blob and make it the active policy
  * @blob: the blob, in kernel memory
  * @len: its size
+ * @trial_secs: 0, or a trial: restore the current policy after this many
+ *	seconds unless citadel_store_confirm() is called first
  *
  * On any failure the active policy is left as it was and the reason is
  * kept for the last_error file.
  *
  * Return: 0, -EINVAL for a defective blob, -E2BIG for an oversized one,
- * -ENOMEM, or -EINTR when interrupted while waiting for another writer.
+ * -EBUSY while a trial is pending, -ENOMEM, or -EINTR when interrupted
+ * while waiting for another writer.
  */
-int citadel_store_load(const void *blob, size_t len)
+int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs)
 {
 	char err[CITADEL_ERR_MAX];
 	struct citadel_policy *pol;
@@ -91,6 +173,12 @@ int citadel_store_load(const void *blob, size_t len)
 	if (mutex_lock_interruptible(&store_lock)) {
 		citadel_policy_put(pol);
 		return -EINTR;
+	}
+	if (!ret && trial_pending) {
+		ret = -EBUSY;
+		snprintf(err, sizeof(err),
+			 "a trial load is pending: confirm it or let it roll back before loading another policy");
+		citadel_policy_put(pol);
 	}
 	if (ret) {
 		if (!err[0])
@@ -110,7 +198,16 @@ int citadel_store_load(const void *blob, size_t len)
 		pol->nscopes - 1, pol->rules_exec,
 		pol->rules_net4 + pol->rules_net6,
 		pol->rules_listen4 + pol->rules_listen6, 8, pol->digest);
-	replace_locked(pol);
+	if (trial_secs) {
+		trial_prev = swap_locked(pol);
+		trial_pending = true;
+		trial_deadline = jiffies + trial_secs * HZ;
+		schedule_delayed_work(&trial_work, trial_secs * HZ);
+		pr_info("trial: the previous policy comes back in %u s unless confirmed\n",
+			trial_secs);
+	} else {
+		replace_locked(pol);
+	}
 	mutex_unlock(&store_lock);
 	return 0;
 }
@@ -124,6 +221,7 @@ int citadel_store_unload(void)
 {
 	if (mutex_lock_interruptible(&store_lock))
 		return -EINTR;
+	trial_end_locked();
 	replace_locked(NULL);
 	mutex_unlock(&store_lock);
 	pr_info("policy unloaded\n");
@@ -132,7 +230,9 @@ int citadel_store_unload(void)
 
 void citadel_store_exit(void)
 {
+	cancel_delayed_work_sync(&trial_work);
 	mutex_lock(&store_lock);
+	trial_end_locked();
 	replace_locked(NULL);
 	mutex_unlock(&store_lock);
 }
@@ -179,8 +279,18 @@ void citadel_store_show_status(struct seq_file *m)
 	rcu_read_unlock();
 
 	mutex_lock(&store_lock);
-	seq_printf(m, "policy_loads %llu\npolicy_rejects %llu\n",
-		   policy_loads, policy_rejects);
+	seq_printf(m, "policy_loads %llu\npolicy_rejects %llu\npolicy_rollbacks %llu\n",
+		   policy_loads, policy_rejects, policy_rollbacks);
+	if (trial_pending) {
+		long left = (long)(trial_deadline - jiffies);
+		char back[CPOL_NAME_MAX + 32];
+
+		describe(back, sizeof(back), trial_prev);
+		seq_printf(m, "trial pending\ntrial_remaining_ms %u\ntrial_restores %s\n",
+			   left > 0 ? jiffies_to_msecs(left) : 0, back);
+	} else {
+		seq_puts(m, "trial none\n");
+	}
 	mutex_unlock(&store_lock);
 	citadel_counters_show(m);
 }

@@ -14,7 +14,8 @@ const struct citadel_policy *citadel_active_policy(void);
 const struct citadel_policy *citadel_policy_get(void);
 void citadel_policy_put(const struct citadel_policy *pol);
 
-int citadel_store_load(const void *blob, size_t len);
+int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs);
+int citadel_store_confirm(void);
 int citadel_store_unload(void);
 void citadel_store_exit(void);
 

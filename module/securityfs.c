@@ -7,6 +7,8 @@
  *   status      "key value" lines (README documents the keys)
  *   last_error  why the last policy write was rejected
  *   unload      write anything: drop the policy
+ *   trial       write: struct cpol_trial then a blob, in one write()
+ *   confirm     write anything: keep the policy of the pending trial
  */
 #include "common.h"
 
@@ -22,28 +24,66 @@
 #include "securityfs.h"
 
 static struct dentry *dir;
-static struct dentry *files[4];
+static struct dentry *files[6];
 
-static ssize_t policy_write(struct file *file, const char __user *buf,
-			    size_t count, loff_t *ppos)
+/* One write carries the whole blob: no partial or appended writes. */
+static ssize_t load_from_user(const char __user *buf, size_t count,
+			      loff_t *ppos, unsigned int trial_secs)
 {
 	void *blob;
 	int ret;
 
 	if (!capable(CAP_MAC_ADMIN))
 		return -EPERM;
-	/* One write carries the whole blob: no partial or appended writes. */
 	if (*ppos != 0)
 		return -EINVAL;
 	if (count > CPOL_MAX_BLOB) {
 		/* Let the store record why, without copying the excess. */
-		return citadel_store_load(NULL, count);
+		return citadel_store_load(NULL, count, 0);
 	}
 	blob = vmemdup_user(buf, count);
 	if (IS_ERR(blob))
 		return PTR_ERR(blob);
-	ret = citadel_store_load(blob, count);
+	ret = citadel_store_load(blob, count, trial_secs);
 	kvfree(blob);
+	return ret;
+}
+
+static ssize_t policy_write(struct file *file, const char __user *buf,
+			    size_t count, loff_t *ppos)
+{
+	ssize_t ret = load_from_user(buf, count, ppos, 0);
+
+	return ret ? ret : count;
+}
+
+static ssize_t trial_write(struct file *file, const char __user *buf,
+			   size_t count, loff_t *ppos)
+{
+	struct cpol_trial t;
+	u32 secs;
+	ssize_t ret;
+
+	if (!capable(CAP_MAC_ADMIN))
+		return -EPERM;
+	if (count < sizeof(t) || copy_from_user(&t, buf, sizeof(t)))
+		return -EINVAL;
+	secs = le32_to_cpu(t.seconds);
+	if (le32_to_cpu(t.magic) != CPOL_TRIAL_MAGIC || !secs ||
+	    secs > CPOL_TRIAL_MAX_SECS)
+		return -EINVAL;
+	ret = load_from_user(buf + sizeof(t), count - sizeof(t), ppos, secs);
+	return ret ? ret : count;
+}
+
+static ssize_t confirm_write(struct file *file, const char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	int ret;
+
+	if (!capable(CAP_MAC_ADMIN))
+		return -EPERM;
+	ret = citadel_store_confirm();
 	return ret ? ret : count;
 }
 
@@ -128,6 +168,16 @@ static const struct file_operations unload_fops = {
 	.llseek = noop_llseek,
 };
 
+static const struct file_operations trial_fops = {
+	.write = trial_write,
+	.llseek = noop_llseek,
+};
+
+static const struct file_operations confirm_fops = {
+	.write = confirm_write,
+	.llseek = noop_llseek,
+};
+
 int citadel_securityfs_init(void)
 {
 	static const struct {
@@ -139,6 +189,8 @@ int citadel_securityfs_init(void)
 		{ "status", 0444, &status_fops },
 		{ "last_error", 0444, &last_error_fops },
 		{ "unload", 0200, &unload_fops },
+		{ "trial", 0200, &trial_fops },
+		{ "confirm", 0200, &confirm_fops },
 	};
 	int i;
 
