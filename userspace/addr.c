@@ -157,7 +157,7 @@ int addr_parse(const char *s, size_t len, struct net_addr *out,
 	if (out->family == 6 && !memcmp(out->addr, v4mapped, sizeof(v4mapped))) {
 		if (prefix < 96)
 			return fail(e, 0, len,
-				    "IPv4-mapped prefix '%.*s' is shorter than /96: mapped destinations are matched as IPv4, so write the IPv4 rule instead",
+				    "IPv4-mapped prefix '%.*s' is shorter than /96: mapped addresses are matched as IPv4, so write the IPv4 rule instead",
 				    (int)len, s);
 		/* Matched as IPv4 by the kernel, so compiled as IPv4. */
 		out->family = 4;

@@ -18,6 +18,8 @@ struct reader {
 	size_t len;
 	struct blob_info *bi;
 	int err;		/* -ENOMEM */
+	const char *strings;	/* the STRINGS payload, once checked */
+	uint32_t strings_len;
 };
 
 static __attribute__((format(printf, 3, 4))) void
@@ -42,21 +44,34 @@ issue(struct reader *r, bool error, const char *fmt, ...)
 	va_end(ap);
 }
 
+static const struct {
+	const char *name;
+	uint32_t entry_size;
+} kinds[] = {
+	[CPOL_SEC_NET4] = { "net4", CPOL_NET4_SIZE },
+	[CPOL_SEC_NET6] = { "net6", CPOL_NET6_SIZE },
+	[CPOL_SEC_STRINGS] = { "strings", 1 },
+	[CPOL_SEC_SCOPES] = { "scopes", CPOL_SCOPE_SIZE },
+	[CPOL_SEC_EXEC] = { "exec", CPOL_EXEC_SIZE },
+	[CPOL_SEC_LIBS] = { "libs", CPOL_LIB_SIZE },
+	[CPOL_SEC_LISTEN4] = { "listen4", CPOL_NET4_SIZE },
+	[CPOL_SEC_LISTEN6] = { "listen6", CPOL_NET6_SIZE },
+};
+
 const char *section_name(uint32_t type)
 {
-	switch (type) {
-	case CPOL_SEC_NET4:
-		return "net4";
-	case CPOL_SEC_NET6:
-		return "net6";
-	default:
-		return NULL;
-	}
+	return type < sizeof(kinds) / sizeof(kinds[0]) ? kinds[type].name :
+							 NULL;
+}
+
+uint32_t section_entry_size(uint32_t type)
+{
+	return section_name(type) ? kinds[type].entry_size : 0;
 }
 
 static uint32_t entry_size(uint32_t type)
 {
-	return type == CPOL_SEC_NET4 ? CPOL_NET4_SIZE : CPOL_NET6_SIZE;
+	return section_entry_size(type);
 }
 
 bool blob_looks_like_text(const uint8_t *data, size_t len)
@@ -235,24 +250,317 @@ static void check_overlaps(struct reader *r)
 	}
 }
 
-/* Decodes and checks one rule; false if it is invalid. */
-static bool read_rule(struct reader *r, uint32_t type, const uint8_t *p,
-		      uint32_t idx, size_t off, struct net_rule *out)
+/* The payload of the first readable section of @type, or NULL. */
+static const uint8_t *find(struct reader *r, const bool *readable,
+			   uint32_t type, uint32_t *count, uint32_t *off)
 {
+	const struct blob_info *bi = r->bi;
+	unsigned int i;
+
+	for (i = 0; i < bi->nsec; i++) {
+		if (bi->sec[i].type != type || !readable[i])
+			continue;
+		*count = bi->sec[i].count;
+		*off = bi->sec[i].offset;
+		return r->blob + bi->sec[i].offset;
+	}
+	*count = 0;
+	*off = 0;
+	return NULL;
+}
+
+/* The checked string at @off, @len bytes (a NUL after it), or NULL. */
+static const char *string_at(struct reader *r, uint32_t off, uint32_t len)
+{
+	if (!r->strings || (uint64_t)off + len >= r->strings_len ||
+	    r->strings[off + len] || memchr(r->strings + off, '\0', len))
+		return NULL;
+	return r->strings + off;
+}
+
+static void read_strings(struct reader *r, const bool *readable)
+{
+	uint32_t n, off;
+	const uint8_t *base = find(r, readable, CPOL_SEC_STRINGS, &n, &off);
+
+	if (!n)
+		return;
+	if (base[n - 1]) {
+		issue(r, true, "strings section (offset %u): does not end with a NUL",
+		      off);
+		return;
+	}
+	r->strings = (const char *)base;
+	r->strings_len = n;
+}
+
+static bool valid_service_name(const char *s, uint32_t len)
+{
+	uint32_t i;
+
+	if (!len || len > CPOL_SERVICE_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!name_char_ok(s[i]))
+			return false;
+	return !(len == 6 && !memcmp(s, "global", 6));
+}
+
+/* Warns about families that the language cannot write for this scope. */
+static void check_families(struct reader *r, uint32_t i, const char *name,
+			   uint64_t fam)
+{
+	unsigned int bit;
+
+	for (bit = 0; bit < 64; bit++) {
+		if ((fam >> bit) & 1 && !family_name(bit)) {
+			issue(r, false, "scope %u (%s): socket family %u has no name in the policy language",
+			      i, name, bit);
+			break;
+		}
+	}
+	if (!i && (fam & CPOL_FAM_DEFAULT) != CPOL_FAM_DEFAULT)
+		issue(r, false, "scope 0 (global): the default socket families (unix inet inet6 netlink) are not all allowed; the policy language cannot express this");
+	if (i && (fam & CPOL_FAM_DEFAULT))
+		issue(r, false, "scope %u (%s): lists default socket families, which compile leaves to the global scope (not canonical)",
+		      i, name);
+}
+
+static void read_scopes(struct reader *r, const bool *readable)
+{
+	struct policy *pol = &r->bi->rules;
+	uint32_t n, off, i, k;
+	const uint8_t *base = find(r, readable, CPOL_SEC_SCOPES, &n, &off);
+
+	(void)base;	/* entries are read by offset, for the messages */
+
+	if (!n) {
+		/* Only the global scope, with the default families. */
+		if (policy_add_scope(pol, "global", 6, CPOL_FAM_DEFAULT, NULL) < 0)
+			r->err = -ENOMEM;
+		return;
+	}
+	if (n > CPOL_MAX_SCOPES) {
+		issue(r, true, "scopes section (offset %u): %u scopes, at most %u allowed",
+		      off, n, CPOL_MAX_SCOPES);
+		n = CPOL_MAX_SCOPES;
+	}
+	for (i = 0; i < n && !r->err; i++) {
+		size_t at = off + (size_t)i * CPOL_SCOPE_SIZE;
+		struct cpol_scope e;
+		const char *name;
+		uint32_t len, flags;
+		uint64_t id;
+		struct scope *s;
+		int idx;
+
+		memcpy(&e, r->blob + at, sizeof(e));
+		len = le32toh(e.name_len);
+		flags = le32toh(e.flags);
+		id = le64toh(e.id);
+		name = string_at(r, le32toh(e.name_off), len);
+		if (!name) {
+			issue(r, true, "scope %u (offset %zu): name is not a valid string reference",
+			      i, at);
+			name = "?";
+			len = 1;
+		} else if (e.reserved || (flags & ~CPOL_SCOPE_F_ALL)) {
+			issue(r, true, "scope %u (offset %zu): unknown flags or reserved field set",
+			      i, at);
+		} else if (!i && (id || len != 6 || memcmp(name, "global", 6) ||
+				  flags)) {
+			issue(r, true, "scope 0 (offset %zu): must be the global scope (id 0, name global, no flags)",
+			      at);
+		} else if (i && !valid_service_name(name, len)) {
+			issue(r, true, "scope %u (offset %zu): invalid service name", i,
+			      at);
+			if (len > CPOL_SERVICE_NAME_MAX)
+				len = CPOL_SERVICE_NAME_MAX;
+		} else if (i && (id != fnv1a64(name, len) || !id)) {
+			issue(r, true, "scope %u (%.*s): id 0x%016llx does not match the name",
+			      i, (int)len, name, (unsigned long long)id);
+		}
+		idx = policy_add_scope(pol, name, len, le64toh(e.families), NULL);
+		if (idx < 0) {
+			r->err = idx;
+			return;
+		}
+		s = &pol->scopes[idx];
+		s->id = id;
+		s->flags = flags;
+		s->loc.line = 0;
+		check_families(r, i, s->name, s->families);
+		for (k = 1; k < i; k++) {
+			if (pol->scopes[k].id == id) {
+				issue(r, true, "scopes %u and %u have the same id (duplicate service name)",
+				      k, i);
+				break;
+			}
+		}
+	}
+}
+
+/* A path the policy language cannot write (spaces, '#', control bytes). */
+static bool path_writable(const char *p, uint32_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)p[i] <= 0x20 || p[i] == 0x7f || p[i] == '#')
+			return false;
+	return true;
+}
+
+/* Reads and checks a path reference; NULL (after an issue) if bad. */
+static const char *read_path(struct reader *r, const char *what, uint32_t i,
+			     size_t at, uint32_t off, uint32_t len,
+			     uint32_t line)
+{
+	const char *path = string_at(r, off, len), *defect;
+
+	if (!path) {
+		issue(r, true, "%s rule %u (offset %zu, line %u): path is not a valid string reference",
+		      what, i, at, line);
+		return NULL;
+	}
+	defect = path_defect(path, len);
+	if (defect) {
+		issue(r, true, "%s rule %u (offset %zu, line %u): path %s",
+		      what, i, at, line, defect);
+		return NULL;
+	}
+	if (!path_writable(path, len))
+		issue(r, false, "%s rule %u (offset %zu, line %u): the path has a space, '#' or control byte, which the policy language cannot write",
+		      what, i, at, line);
+	return path;
+}
+
+static void read_exec(struct reader *r, const bool *readable)
+{
+	static const uint8_t zero[32];
+	struct policy *pol = &r->bi->rules;
+	uint32_t n, off, i;
+	const uint8_t *base = find(r, readable, CPOL_SEC_EXEC, &n, &off);
+
+	(void)base;	/* entries are read by offset, for the messages */
+
+	for (i = 0; i < n && !r->err; i++) {
+		size_t at = off + (size_t)i * CPOL_EXEC_SIZE;
+		struct src_loc loc = { 0 };
+		struct cpol_exec e;
+		const char *path;
+		uint32_t len;
+		uint16_t scope;
+		int c;
+
+		memcpy(&e, r->blob + at, sizeof(e));
+		loc.line = le32toh(e.line);
+		len = le32toh(e.path_len);
+		scope = le16toh(e.scope);
+		path = read_path(r, "exec", i, at, le32toh(e.path_off), len,
+				 loc.line);
+		if (!path)
+			continue;
+		if (e.reserved || e.has_hash > 1) {
+			issue(r, true, "exec rule %u (offset %zu, line %u): reserved or flag field out of range",
+			      i, at, loc.line);
+			continue;
+		}
+		if (scope >= pol->nscopes) {
+			issue(r, true, "exec rule %u (offset %zu, line %u): scope %u does not exist (%zu scopes)",
+			      i, at, loc.line, scope, pol->nscopes);
+			continue;
+		}
+		if (!e.has_hash && memcmp(e.sha256, zero, sizeof(zero))) {
+			issue(r, true, "exec rule %u (offset %zu, line %u): hash bytes without has_hash",
+			      i, at, loc.line);
+			continue;
+		}
+		if (e.has_hash && path[len - 1] == '/') {
+			issue(r, true, "exec rule %u (offset %zu, line %u): a directory prefix cannot carry a hash",
+			      i, at, loc.line);
+			continue;
+		}
+		if (policy_add_exec(pol, path, len, scope,
+				    e.has_hash ? e.sha256 : NULL, &loc)) {
+			r->err = -ENOMEM;
+			return;
+		}
+		if (pol->exec.n < 2)
+			continue;
+		c = exec_rule_cmp_key(&pol->exec.v[pol->exec.n - 2],
+				      &pol->exec.v[pol->exec.n - 1]);
+		if (c > 0)
+			issue(r, false, "exec rule %u (offset %zu, line %u) is out of order (not canonical)",
+			      i, at, loc.line);
+		else if (c == 0)
+			issue(r, false, "exec rule %u (offset %zu, line %u) duplicates the rule before it (not canonical)",
+			      i, at, loc.line);
+	}
+}
+
+static void read_libs(struct reader *r, const bool *readable)
+{
+	struct policy *pol = &r->bi->rules;
+	uint32_t n, off, i;
+	const uint8_t *base = find(r, readable, CPOL_SEC_LIBS, &n, &off);
+
+	(void)base;	/* entries are read by offset, for the messages */
+	for (i = 0; i < n && !r->err; i++) {
+		size_t at = off + (size_t)i * CPOL_LIB_SIZE;
+		struct src_loc loc = { 0 };
+		struct cpol_lib e;
+		const char *path;
+		uint32_t len;
+		int c;
+
+		memcpy(&e, r->blob + at, sizeof(e));
+		loc.line = le32toh(e.line);
+		len = le32toh(e.path_len);
+		path = read_path(r, "libs", i, at, le32toh(e.path_off), len,
+				 loc.line);
+		if (!path)
+			continue;
+		if (e.reserved) {
+			issue(r, true, "libs rule %u (offset %zu, line %u): reserved field is not zero",
+			      i, at, loc.line);
+			continue;
+		}
+		if (policy_add_lib(pol, path, len, &loc)) {
+			r->err = -ENOMEM;
+			return;
+		}
+		if (pol->libs.n < 2)
+			continue;
+		c = lib_rule_cmp_key(&pol->libs.v[pol->libs.n - 2],
+				     &pol->libs.v[pol->libs.n - 1]);
+		if (c > 0)
+			issue(r, false, "libs rule %u (offset %zu, line %u) is out of order (not canonical)",
+			      i, at, loc.line);
+		else if (c == 0)
+			issue(r, false, "libs rule %u (offset %zu, line %u) duplicates the rule before it (not canonical)",
+			      i, at, loc.line);
+	}
+}
+
+/* Decodes and checks one network rule; false if it is invalid. */
+static bool read_net_rule(struct reader *r, uint32_t type, const uint8_t *p,
+			  uint32_t idx, size_t off, struct net_rule *out)
+{
+	bool v4 = type == CPOL_SEC_NET4 || type == CPOL_SEC_LISTEN4;
 	const char *name = section_name(type);
 	struct net_addr a;
-	uint16_t scope;
 
 	memset(out, 0, sizeof(*out));
 	memset(&a, 0, sizeof(a));
-	if (type == CPOL_SEC_NET4) {
+	if (v4) {
 		struct cpol_net4 e;
 
 		memcpy(&e, p, sizeof(e));
 		memcpy(out->addr, e.addr, sizeof(e.addr));
 		out->prefix = e.prefix;
 		out->proto = e.proto;
-		scope = le16toh(e.scope);
+		out->scope = le16toh(e.scope);
 		out->port_lo = le16toh(e.port_lo);
 		out->port_hi = le16toh(e.port_hi);
 		out->loc.line = le32toh(e.line);
@@ -264,7 +572,7 @@ static bool read_rule(struct reader *r, uint32_t type, const uint8_t *p,
 		memcpy(out->addr, e.addr, sizeof(e.addr));
 		out->prefix = e.prefix;
 		out->proto = e.proto;
-		scope = le16toh(e.scope);
+		out->scope = le16toh(e.scope);
 		out->port_lo = le16toh(e.port_lo);
 		out->port_hi = le16toh(e.port_hi);
 		out->loc.line = le32toh(e.line);
@@ -275,7 +583,6 @@ static bool read_rule(struct reader *r, uint32_t type, const uint8_t *p,
 			return false;
 		}
 	}
-	out->scope = scope;
 	memcpy(a.addr, out->addr, sizeof(a.addr));
 	a.prefix = out->prefix;
 	if (out->prefix > addr_bits(&a)) {
@@ -293,9 +600,10 @@ static bool read_rule(struct reader *r, uint32_t type, const uint8_t *p,
 		      name, idx, off, out->loc.line, out->proto);
 		return false;
 	}
-	if (scope != CPOL_SCOPE_GLOBAL) {
-		issue(r, true, "%s rule %u (offset %zu, line %u): scope %u is not supported (only the global scope, 0)",
-		      name, idx, off, out->loc.line, scope);
+	if (out->scope >= r->bi->rules.nscopes) {
+		issue(r, true, "%s rule %u (offset %zu, line %u): scope %u does not exist (%zu scopes)",
+		      name, idx, off, out->loc.line, out->scope,
+		      r->bi->rules.nscopes);
 		return false;
 	}
 	if (out->port_lo > out->port_hi) {
@@ -304,35 +612,40 @@ static bool read_rule(struct reader *r, uint32_t type, const uint8_t *p,
 		      out->port_hi);
 		return false;
 	}
+	if (!v4 && !memcmp(out->addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) &&
+	    out->prefix >= 96)
+		issue(r, false, "%s rule %u (offset %zu, line %u): an IPv4-mapped address in an IPv6 section never matches (compile writes it as IPv4)",
+		      name, idx, off, out->loc.line);
 	return true;
 }
 
-static void read_section(struct reader *r, unsigned int i)
+static void read_net(struct reader *r, const bool *readable, uint32_t type,
+		     enum net_list l)
 {
-	const struct blob_section_info *s = &r->bi->sec[i];
-	enum net_family fam = s->type == CPOL_SEC_NET4 ? NET_IPV4 : NET_IPV6;
-	struct rule_list *l = &r->bi->rules.net[fam];
-	uint32_t k, esz = entry_size(s->type);
+	struct rule_list *rl = &r->bi->rules.net[l];
+	uint32_t n, off, k, esz = entry_size(type);
+	const uint8_t *base = find(r, readable, type, &n, &off);
 	struct net_rule rule;
 	int c;
 
-	for (k = 0; k < s->count && !r->err; k++) {
-		size_t off = s->offset + (size_t)k * esz;
+	(void)base;	/* entries are read by offset, for the messages */
+	for (k = 0; k < n && !r->err; k++) {
+		size_t at = off + (size_t)k * esz;
 
-		if (!read_rule(r, s->type, r->blob + off, k, off, &rule))
+		if (!read_net_rule(r, type, r->blob + at, k, at, &rule))
 			continue;
-		if (l->n) {
-			c = net_rule_cmp_key(&l->v[l->n - 1], &rule);
+		if (rl->n) {
+			c = net_rule_cmp_key(&rl->v[rl->n - 1], &rule);
 			if (c > 0)
 				issue(r, false, "%s rule %u (offset %zu, line %u) is out of order (not canonical)",
-				      section_name(s->type), k, off,
+				      section_name(type), k, at,
 				      rule.loc.line);
 			else if (c == 0)
 				issue(r, false, "%s rule %u (offset %zu, line %u) duplicates the rule before it (not canonical)",
-				      section_name(s->type), k, off,
+				      section_name(type), k, at,
 				      rule.loc.line);
 		}
-		if (policy_add_net(&r->bi->rules, fam, &rule))
+		if (policy_add_net(&r->bi->rules, l, &rule))
 			r->err = -ENOMEM;
 	}
 }
@@ -345,9 +658,6 @@ static void check_canonical(struct reader *r)
 	size_t len, i;
 	int ret;
 
-	memcpy(bi->rules.name, bi->name, CPOL_NAME_MAX);
-	bi->rules.version = bi->version;
-	bi->rules.flags = bi->flags;
 	ret = blob_build(&bi->rules, &canon, &len);
 	if (ret == -ENOMEM) {
 		r->err = ret;
@@ -375,16 +685,27 @@ int blob_decode(const uint8_t *blob, size_t len, struct blob_info *bi)
 	sha256_hex(blob, len, bi->digest);
 	if (!check_header(&r))
 		return r.err;
+	memcpy(bi->rules.name, bi->name, CPOL_NAME_MAX);
+	bi->rules.version = bi->version;
+	bi->rules.flags = bi->flags;
 	for (i = 0; i < bi->nsec; i++)
 		readable[i] = check_section(&r, i);
 	check_overlaps(&r);
-	/* Rules in type order, as the dump prints them. */
-	for (i = 0; i < bi->nsec; i++)
-		if (readable[i] && bi->sec[i].type == CPOL_SEC_NET4)
-			read_section(&r, i);
-	for (i = 0; i < bi->nsec; i++)
-		if (readable[i] && bi->sec[i].type == CPOL_SEC_NET6)
-			read_section(&r, i);
+	/* In the module's order: strings, scopes, then what refers to them. */
+	read_strings(&r, readable);
+	read_scopes(&r, readable);
+	if (!r.err)
+		read_net(&r, readable, CPOL_SEC_NET4, NET_CONNECT4);
+	if (!r.err)
+		read_net(&r, readable, CPOL_SEC_NET6, NET_CONNECT6);
+	if (!r.err)
+		read_net(&r, readable, CPOL_SEC_LISTEN4, NET_LISTEN4);
+	if (!r.err)
+		read_net(&r, readable, CPOL_SEC_LISTEN6, NET_LISTEN6);
+	if (!r.err)
+		read_exec(&r, readable);
+	if (!r.err)
+		read_libs(&r, readable);
 	if (!bi->errors && !r.err)
 		check_canonical(&r);
 	return r.err;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Decoding and defensive validation of a policy blob, for `citadelctl
- * dump`. It checks what the module checks (module/policy_parse.c), each
+ * dump`. It checks what the module checks (module/policy_parse.c,
+ * policy_build_net.c, policy_build_path.c), each
  * defect named with its offset, decodes whatever is still readable, and
  * warns when a valid blob is not in the canonical form that `compile`
  * writes.
@@ -40,7 +41,7 @@ struct blob_info {
 	char name[CPOL_NAME_MAX + 1];	/* NUL-terminated even if the blob's is not */
 	unsigned int nsec;
 	struct blob_section_info sec[CPOL_MAX_SECTIONS];
-	struct policy rules;		/* the rules that passed the checks */
+	struct policy rules;		/* the scopes and rules that passed the checks */
 	struct blob_issue *issues;
 	size_t nissues;
 	unsigned int errors;
@@ -59,6 +60,9 @@ int blob_decode(const uint8_t *blob, size_t len, struct blob_info *bi);
 void blob_info_free(struct blob_info *bi);
 
 const char *section_name(uint32_t type);
+
+/* Entry size of a section type; 0 for an unknown type. */
+uint32_t section_entry_size(uint32_t type);
 
 /* Whether the bytes look like policy text rather than a blob. */
 bool blob_looks_like_text(const uint8_t *data, size_t len);

@@ -51,6 +51,18 @@ static int compile_file(const char *path, struct policy *pol,
 	return d.errors ? -1 : 0;
 }
 
+/* Rule counts of a compiled policy, as JSON members. */
+static void json_counts(struct json *j, const struct policy *pol)
+{
+	json_kv_uint(j, "services", pol->nscopes ? pol->nscopes - 1 : 0);
+	json_kv_uint(j, "rules_exec", pol->exec.n);
+	json_kv_uint(j, "rules_libs", pol->libs.n);
+	json_kv_uint(j, "rules_listen4", pol->net[NET_LISTEN4].n);
+	json_kv_uint(j, "rules_listen6", pol->net[NET_LISTEN6].n);
+	json_kv_uint(j, "rules_net4", pol->net[NET_CONNECT4].n);
+	json_kv_uint(j, "rules_net6", pol->net[NET_CONNECT6].n);
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = { COMMON_LONG_OPTS, { 0 } };
@@ -86,10 +98,8 @@ int cmd_check(int argc, char **argv)
 			json_kv_bool(&j, "ok", !res.errors);
 			json_kv_uint(&j, "errors", res.errors);
 			json_kv_uint(&j, "warnings", res.warnings);
-			if (!res.errors) {
-				json_kv_uint(&j, "rules_net4", pol.net[NET_IPV4].n);
-				json_kv_uint(&j, "rules_net6", pol.net[NET_IPV6].n);
-			}
+			if (!res.errors)
+				json_counts(&j, &pol);
 			json_end_object(&j);
 		} else if (verbose && !res.errors) {
 			printf("%s: ok\n", argv[i]);
@@ -162,15 +172,17 @@ int cmd_compile(int argc, char **argv)
 		json_kv_uint(&j, "version", pol.version);
 		json_kv_uint(&j, "size", len);
 		json_kv_string(&j, "digest", digest);
-		json_kv_uint(&j, "rules_net4", pol.net[NET_IPV4].n);
-		json_kv_uint(&j, "rules_net6", pol.net[NET_IPV6].n);
+		json_counts(&j, &pol);
 		json_kv_uint(&j, "warnings", res.warnings);
 		json_end_object(&j);
 		json_finish(&j);
 	} else if (verbose) {
-		printf("%s: policy %s version %llu, %zu IPv4 and %zu IPv6 rules, %zu bytes, sha256 %s\n",
+		printf("%s: policy %s version %llu, %zu services, %zu exec, %zu libs, %zu+%zu listen, %zu+%zu connect rules (IPv4+IPv6), %zu bytes, sha256 %s\n",
 		       out, pol.name, (unsigned long long)pol.version,
-		       pol.net[NET_IPV4].n, pol.net[NET_IPV6].n, len, digest);
+		       pol.nscopes - 1, pol.exec.n, pol.libs.n,
+		       pol.net[NET_LISTEN4].n, pol.net[NET_LISTEN6].n,
+		       pol.net[NET_CONNECT4].n, pol.net[NET_CONNECT6].n, len,
+		       digest);
 	}
 	ret = EXIT_OK;
 out:

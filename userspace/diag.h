@@ -13,6 +13,8 @@
 #define CITADELCTL_DIAG_H
 
 #include <stddef.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -29,6 +31,14 @@ struct src_loc {
 	uint32_t len;		/* in bytes, at least 1 */
 };
 
+/* A report held back until diag_flush(). */
+struct diag_msg {
+	uint32_t line;		/* UINT32_MAX for the file as a whole */
+	uint32_t col;
+	size_t seq;
+	char *text;		/* the whole report, newlines included */
+};
+
 struct diag {
 	const char *name;	/* the file as the user named it */
 	const char *text;	/* the whole source, for quoting lines */
@@ -36,14 +46,35 @@ struct diag {
 	FILE *out;
 	unsigned int errors;
 	unsigned int warnings;
+	/* Deferred mode: reports are kept and printed in source order. */
+	bool defer;
+	struct diag_msg *held;
+	size_t nheld;
+	size_t held_cap;
+	size_t held_bytes;
 };
 
 void diag_init(struct diag *d, const char *name, const char *text,
 	       size_t size);
 
+/*
+ * Holds every report from now on until diag_flush(), which prints them
+ * sorted by line and column (reports about the whole file last), each
+ * group in the order it was made. Counts are kept up to date at once.
+ * Past DIAG_HELD_MAX bytes held, what is held is printed (sorted) early,
+ * so that a file with millions of bad lines does not exhaust memory.
+ */
+#define DIAG_HELD_MAX	(16u << 20)
+void diag_defer(struct diag *d);
+void diag_flush(struct diag *d);
+
 /* Reports about @loc: "name:line:col: level: message", the line, a caret. */
 void diag_at(struct diag *d, enum diag_level level, const struct src_loc *loc,
 	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The same with a va_list. */
+void diag_vat(struct diag *d, enum diag_level level, const struct src_loc *loc,
+	      const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 
 /* Reports about the file as a whole: "name: level: message". */
 void diag_file(struct diag *d, enum diag_level level, const char *fmt, ...)

@@ -20,7 +20,7 @@ struct token {
  * No statement has more than a handful of tokens; a line with more than
  * this keeps the first ones, which is enough to report the first extra.
  */
-#define LEX_MAX_TOKENS	16
+#define LEX_MAX_TOKENS	64
 
 struct line_tokens {
 	struct token t[LEX_MAX_TOKENS];

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * The policy language v1 parser: text in, a normalised struct policy out,
+ * The policy language v2 parser: text in, a normalised struct policy out,
  * diagnostics for every bad line along the way.
  */
 #ifndef CITADELCTL_POLICY_PARSE_H
