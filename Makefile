@@ -30,7 +30,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 
 SELFTEST_SRC := $(CURDIR)/selftests
 KSFT_DIR := $(CACHE)/linux-source-6.1/tools/testing/selftests
-SELFTESTS := net_outbound_test policy_load_test
+SELFTESTS := net_outbound_test policy_load_test trial_test
 SELFTEST_BINS := $(addprefix $(BUILD)/selftests/,$(SELFTESTS))
 SELFTEST_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-Wno-sign-compare -I$(KSFT_DIR) -I$(CURDIR)/module

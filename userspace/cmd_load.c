@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * citadelctl load FILE.cpol
+ * citadelctl load [--confirm-within SECONDS] FILE.cpol
+ * citadelctl confirm
  * citadelctl unload
+ *
+ * With --confirm-within the load is a trial: the kernel restores the
+ * previous policy by itself unless `citadelctl confirm` arrives in time.
  *
  * The module validates a blob itself and keeps the old policy when it
  * refuses one; load only makes sure it hands over a whole blob, in one
@@ -19,16 +23,34 @@
 #include "sha256.h"
 #include "sysfs.h"
 
+static unsigned long confirm_within;
+
 static int parse_opts(const char *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { COMMON_LONG_OPTS, { 0 } };
+	static const struct option opts[] = {
+		COMMON_LONG_OPTS,
+		{ "confirm-within", required_argument, NULL, 'c' },
+		{ 0 }
+	};
+	char *end;
 	int opt;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, COMMON_OPTS_SHORT, opts,
+	while ((opt = getopt_long(argc, argv, COMMON_OPTS_SHORT "c:", opts,
 				  NULL)) != -1) {
 		if (common_opt(opt))
 			continue;
+		if (opt == 'c' && !strcmp(cmd, "load")) {
+			errno = 0;
+			confirm_within = strtoul(optarg, &end, 10);
+			if (errno || *end || !confirm_within ||
+			    confirm_within > CPOL_TRIAL_MAX_SECS) {
+				p_err("--confirm-within takes whole seconds, 1 to %u",
+				      CPOL_TRIAL_MAX_SECS);
+				return EXIT_USAGE;
+			}
+			continue;
+		}
 		usage_cmd(cmd, opt == 'h');
 		return opt == 'h' ? EXIT_OK : EXIT_USAGE;
 	}
@@ -91,7 +113,22 @@ int cmd_load(int argc, char **argv)
 	}
 	if (citadel_require_root())
 		goto out;
-	err = citadel_write("policy", data, len);
+	if (confirm_within) {
+		struct cpol_trial t = { .magic = htole32(CPOL_TRIAL_MAGIC),
+					.seconds = htole32(confirm_within) };
+		char *msg = malloc(sizeof(t) + len);
+
+		if (!msg) {
+			p_err("out of memory");
+			goto out;
+		}
+		memcpy(msg, &t, sizeof(t));
+		memcpy(msg + sizeof(t), data, len);
+		err = citadel_write("trial", msg, sizeof(t) + len);
+		free(msg);
+	} else {
+		err = citadel_write("policy", data, len);
+	}
 	if (err == -EPERM || err == -EACCES) {
 		p_err("cannot write %s/policy: %s (loading a policy needs root, CAP_MAC_ADMIN)",
 		      citadel_root(), strerror(-err));
@@ -112,6 +149,9 @@ int cmd_load(int argc, char **argv)
 		sha256_hex(data, len, digest);
 		printf("loaded %s (%zu bytes, sha256 %s)\n", path, len, digest);
 	}
+	if (confirm_within)
+		printf("trial: the previous policy comes back in %lu s unless 'citadelctl confirm' runs first\n",
+		       confirm_within);
 	ret = EXIT_OK;
 out:
 	free(data);
@@ -141,5 +181,32 @@ int cmd_unload(int argc, char **argv)
 	}
 	if (verbose)
 		printf("policy unloaded: nothing is restricted\n");
+	return EXIT_OK;
+}
+
+int cmd_confirm(int argc, char **argv)
+{
+	int err = parse_opts("confirm", argc, argv);
+
+	if (err >= 0)
+		return err;
+	if (optind != argc) {
+		p_err("confirm takes no arguments");
+		usage_cmd("confirm", false);
+		return EXIT_USAGE;
+	}
+	if (citadel_require_root())
+		return EXIT_ERR;
+	err = citadel_write("confirm", "1", 1);
+	if (err == -ENOENT) {
+		p_err("no trial load is pending: nothing to confirm");
+		return EXIT_ERR;
+	}
+	if (err) {
+		p_err("cannot write %s/confirm: %s", citadel_root(),
+		      strerror(-err));
+		return EXIT_ERR;
+	}
+	printf("trial confirmed: the new policy stays\n");
 	return EXIT_OK;
 }
