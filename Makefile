@@ -30,8 +30,11 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 
 SELFTEST_SRC := $(CURDIR)/selftests
 KSFT_DIR := $(CACHE)/linux-source-6.1/tools/testing/selftests
-SELFTESTS := net_outbound_test policy_load_test trial_test
-SELFTEST_BINS := $(addprefix $(BUILD)/selftests/,$(SELFTESTS))
+SELFTESTS := net_outbound_test policy_load_test trial_test exec_test \
+	service_test
+# Static helpers the tests run as service entries and exec targets.
+SELFTEST_HELPERS := citadel_probe kiosk_httpd
+SELFTEST_BINS := $(addprefix $(BUILD)/selftests/,$(SELFTESTS) $(SELFTEST_HELPERS))
 SELFTEST_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-Wno-sign-compare -I$(KSFT_DIR) -I$(CURDIR)/module
 

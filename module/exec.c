@@ -199,7 +199,10 @@ static int check_exec_mapping(struct file *file, u64 label)
 	svc = citadel_scope_of(pol, label);
 	preempt_disable();
 	path = d_path(&file->f_path, this_cpu_ptr(path_bufs), PATH_MAX);
-	if (!IS_ERR(path) && !is_fileless(file)) {
+	if (is_fileless(file)) {
+		/* The image of an allowed fileless exec must map too. */
+		m.allowed = pol->flags & CPOL_F_FILELESS;
+	} else if (!IS_ERR(path)) {
 		u32 len = strlen(path);
 
 		m.allowed = match_libs(pol, path, len);
@@ -244,6 +247,12 @@ int citadel_mprotect_check(struct vm_area_struct *vma, unsigned long prot,
 {
 	if (!vma || !vma->vm_file || !(prot & PROT_EXEC) ||
 	    (vma->vm_flags & VM_EXEC))
+		return CITADEL_ALLOW;
+	/*
+	 * Shared anonymous memory is backed by a kernel-private shmem file:
+	 * it is anonymous memory, not a file anyone could have written.
+	 */
+	if (IS_PRIVATE(file_inode(vma->vm_file)))
 		return CITADEL_ALLOW;
 	return check_exec_mapping(vma->vm_file, label);
 }

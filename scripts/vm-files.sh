@@ -28,4 +28,8 @@ cp "$BUILD/kmod/$rel/citadel.ko" "$out/"
 objcopy --remove-section=.BTF "$out/citadel.ko" "$out/citadel-nobtf.ko"
 cp "$BUILD/citadelctl" "$ROOT/selftests/vm_suite.sh" "$out/"
 cp "$BUILD"/selftests/*_test "$out/"
+cp "$BUILD/selftests/citadel_probe" "$BUILD/selftests/kiosk_httpd" \
+	"$ROOT/selftests/scenario_kiosk_test.sh" "$out/"
+# A dynamic loader, libc and dynamic test programs for the exec tests.
+"$ROOT/selftests/vm-sysroot.sh" "$out" >/dev/null
 echo "$out"

@@ -53,7 +53,8 @@ tap $? "citadelctl start is idempotent"
 [ -e /sys/fs/bpf/citadel/socket_connect ] && [ -e /sys/fs/bpf/citadel/bprm_check_security ] && [ -e /sys/fs/bpf/citadel/task_alloc ]
 tap $? "links pinned under /sys/fs/bpf/citadel"
 
-for t in ./*_test; do
+# The scenario runs last among the suites, while the hooks are attached.
+for t in ./*_test ./*_test.sh; do
 	"$t"
 	rc=$?
 	if [ "$rc" -ne 0 ]; then
