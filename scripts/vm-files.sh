@@ -30,6 +30,8 @@ cp "$BUILD/citadelctl" "$ROOT/selftests/vm_suite.sh" "$out/"
 cp "$BUILD"/selftests/*_test "$out/"
 cp "$BUILD/selftests/citadel_probe" "$BUILD/selftests/kiosk_httpd" \
 	"$ROOT/selftests/scenario_kiosk_test.sh" "$out/"
+mkdir -p "$out/examples"
+cp "$ROOT"/examples/*.conf "$out/examples/"
 # A dynamic loader, libc and dynamic test programs for the exec tests.
 "$ROOT/selftests/vm-sysroot.sh" "$out" >/dev/null
 echo "$out"
