@@ -22,6 +22,8 @@ gen_policy() {
 	echo "policy bench-$n version 1"
 	echo "global {"
 	echo "    exec /"
+	echo "    libs /lib/"
+	echo "    listen tcp 1024-65535 on 127.0.0.1"
 	echo "    connect tcp 127.0.0.1"
 	echo "    connect udp 127.0.0.1 port 9"
 	for ((i = 2; i < n; i++)); do
@@ -47,6 +49,7 @@ exec_preamble() {
 	echo "    exec $2/citadelctl"
 	echo "    exec $2/bench_net"
 	echo "    exec $2/bench_suite.sh"
+	echo "    libs /lib/"
 	echo "    connect tcp 127.0.0.1"
 	echo "    connect udp 127.0.0.1 port 9"
 	echo "    listen tcp 7777 on 127.0.0.1"
