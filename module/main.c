@@ -9,6 +9,7 @@
 
 #include <linux/module.h>
 
+#include "events.h"
 #include "exec.h"
 #include "kfuncs.h"
 #include "policy_store.h"
@@ -37,13 +38,19 @@ static int __init citadel_init(void)
 	ret = check_btf();
 	if (ret)
 		return ret;
-	ret = citadel_exec_init();
+	ret = citadel_events_init();
 	if (ret)
 		return ret;
+	ret = citadel_exec_init();
+	if (ret) {
+		citadel_events_exit();
+		return ret;
+	}
 	ret = citadel_securityfs_init();
 	if (ret) {
 		pr_err("cannot create /sys/kernel/security/citadel: %d\n", ret);
 		citadel_exec_exit();
+		citadel_events_exit();
 		return ret;
 	}
 	ret = citadel_kfuncs_register();
@@ -51,6 +58,7 @@ static int __init citadel_init(void)
 		pr_err("cannot register kfuncs: %d\n", ret);
 		citadel_securityfs_exit();
 		citadel_exec_exit();
+		citadel_events_exit();
 		return ret;
 	}
 	pr_info("ready, no policy loaded\n");
@@ -63,6 +71,7 @@ static void __exit citadel_exit(void)
 	citadel_securityfs_exit();
 	citadel_store_exit();
 	citadel_exec_exit();
+	citadel_events_exit();
 	pr_info("unloaded\n");
 }
 

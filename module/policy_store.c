@@ -21,6 +21,7 @@
 #include <linux/workqueue.h>
 
 #include "counters.h"
+#include "events.h"
 #include "policy_store.h"
 
 static struct citadel_policy __rcu *active_policy;
@@ -293,6 +294,7 @@ void citadel_store_show_status(struct seq_file *m)
 	}
 	mutex_unlock(&store_lock);
 	citadel_counters_show(m);
+	citadel_events_show_status(m);
 }
 
 void citadel_store_show_last_error(struct seq_file *m)

@@ -9,6 +9,7 @@
  *   unload      write anything: drop the policy
  *   trial       write: struct cpol_trial then a blob, in one write()
  *   confirm     write anything: keep the policy of the pending trial
+ *   events      read: the event stream (see events.c), poll()able
  */
 #include "common.h"
 
@@ -20,11 +21,12 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "events.h"
 #include "policy_store.h"
 #include "securityfs.h"
 
 static struct dentry *dir;
-static struct dentry *files[6];
+static struct dentry *files[7];
 
 /* One write carries the whole blob: no partial or appended writes. */
 static ssize_t load_from_user(const char __user *buf, size_t count,
@@ -191,6 +193,7 @@ int citadel_securityfs_init(void)
 		{ "unload", 0200, &unload_fops },
 		{ "trial", 0200, &trial_fops },
 		{ "confirm", 0200, &confirm_fops },
+		{ "events", 0400, &citadel_events_fops },
 	};
 	int i;
 

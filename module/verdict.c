@@ -5,6 +5,7 @@
 #include <linux/sched.h>
 
 #include "citadel_task.h"
+#include "events.h"
 #include "verdict.h"
 
 static DEFINE_RATELIMIT_STATE(log_rs, 5 * HZ, 20);
@@ -23,6 +24,7 @@ int citadel_refuse(enum citadel_op op, const struct citadel_policy *pol,
 	char comm[TASK_COMM_LEN];
 
 	citadel_count(op, audit ? CITADEL_AUDITED : CITADEL_DENIED);
+	citadel_event(op, audit, pol, svc, object);
 	if (__ratelimit(&log_rs)) {
 		get_task_comm(comm, current);
 		/* One grep-friendly line; the object comes last but one. */

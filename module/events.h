@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The event ring: denials and audit-mode would-denials, for citadelctl. */
+#ifndef CITADEL_EVENTS_H
+#define CITADEL_EVENTS_H
+
+#include <linux/fs.h>
+#include <linux/seq_file.h>
+
+#include "counters.h"
+#include "policy.h"
+
+/* Records one event; never blocks or sleeps, overwrites the oldest. */
+void citadel_event(enum citadel_op op, bool audited,
+		   const struct citadel_policy *pol,
+		   const struct citadel_scope *svc, const char *object);
+
+extern const struct file_operations citadel_events_fops;
+int citadel_events_init(void);
+void citadel_events_exit(void);
+void citadel_events_show_status(struct seq_file *m);
+
+#endif /* CITADEL_EVENTS_H */
