@@ -34,6 +34,7 @@ static char __percpu *path_bufs;
 
 struct exec_match {
 	bool allowed;
+	u32 line;		/* of the first rule that allowed */
 	u16 entry_scope;	/* 0: no service entry matched */
 	bool hash_failed;	/* a hash rule matched the path, not the file */
 };
@@ -73,6 +74,8 @@ static void try_entry(const struct citadel_policy *pol,
 				continue;
 			}
 		}
+		if (!m->allowed)
+			m->line = c->line;
 		m->allowed = true;
 		if (c->scope && !m->entry_scope)
 			m->entry_scope = c->scope;
@@ -161,6 +164,7 @@ int citadel_exec_check(struct linux_binprm *bprm, struct citadel_task_ctx *ctx)
 			ctx->pending = pol->scopes[m.entry_scope].id;
 			ctx->pending_set = 1;
 		}
+		citadel_rule_hit(pol, m.line);
 		ret = citadel_allow(CITADEL_OP_EXEC);
 		goto out;
 	}

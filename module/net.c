@@ -142,13 +142,13 @@ static void describe(char *buf, size_t len, const char *key,
 }
 
 static bool match_scope(const struct citadel_scope *s, bool listen,
-			const struct net_dest *d)
+			const struct net_dest *d, u32 *line)
 {
 	int t = (d->family == AF_INET ? CITADEL_NET4_TCP : CITADEL_NET6_TCP) +
 		(d->proto == CPOL_PROTO_UDP);
 
 	return citadel_net_match(listen ? &s->listen[t] : &s->conn[t],
-				 &d->addr, d->port, NULL);
+				 &d->addr, d->port, line);
 }
 
 /* Outbound (@listen false) or local (@listen true) address decision. */
@@ -158,6 +158,7 @@ static int decide(enum citadel_op op, bool listen, u64 label,
 	const struct citadel_policy *pol;
 	const struct citadel_scope *svc;
 	char obj[96];
+	u32 line = 0;
 	int ret;
 
 	if (kind == DEST_NONE)
@@ -170,8 +171,9 @@ static int decide(enum citadel_op op, bool listen, u64 label,
 	}
 	svc = citadel_scope_of(pol, label);
 	if (kind == DEST_INET && d->proto &&
-	    (match_scope(&pol->scopes[0], listen, d) ||
-	     (svc && match_scope(svc, listen, d)))) {
+	    (match_scope(&pol->scopes[0], listen, d, &line) ||
+	     (svc && match_scope(svc, listen, d, &line)))) {
+		citadel_rule_hit(pol, line);
 		rcu_read_unlock();
 		return citadel_allow(op);
 	}

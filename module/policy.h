@@ -104,6 +104,10 @@ struct citadel_policy {
 	u32 rules_listen6;
 	u32 rules_exec;
 	u32 rules_libs;
+	u32 max_line;		/* highest source line of any rule */
+#ifdef __KERNEL__
+	u64 __percpu *hits;	/* per source line; NULL if too many lines */
+#endif
 	u8 digest[32];		/* sha256 of the blob, set by the loader */
 	size_t mem_bytes;	/* memory held by this policy */
 	u32 nscopes;		/* at least 1: the global scope */

@@ -70,7 +70,7 @@ static struct citadel_addr host_mask(unsigned int prefix, unsigned int bits)
 }
 
 /* Reads entry @i of a net section into @r (key set), or fails. */
-static int read_net_rule(struct parse_ctx *c, const struct citadel_policy *pol,
+static int read_net_rule(struct parse_ctx *c, struct citadel_policy *pol,
 			 u32 type, const u8 *p, u32 i, struct build_rule *r)
 {
 	bool v4 = type == CPOL_SEC_NET4 || type == CPOL_SEC_LISTEN4;
@@ -128,6 +128,8 @@ static int read_net_rule(struct parse_ctx *c, const struct citadel_policy *pol,
 		return citadel_parse_fail(c, "%s rule %u (line %u): port range %u-%u is reversed",
 					  sname, i, r->line, r->port_lo,
 					  r->port_hi);
+	if (r->line > pol->max_line)
+		pol->max_line = r->line;
 	r->prefix = prefix;
 	r->end.hi = r->start.hi | mask.hi;
 	r->end.lo = r->start.lo | mask.lo;

@@ -90,7 +90,7 @@ static int read_path(struct parse_ctx *c, const struct citadel_policy *pol,
 	return 0;
 }
 
-static int read_exec_rule(struct parse_ctx *c, const struct citadel_policy *pol,
+static int read_exec_rule(struct parse_ctx *c, struct citadel_policy *pol,
 			  const u8 *p, u32 i, struct path_rule *r)
 {
 	static const u8 zero[32];
@@ -117,6 +117,8 @@ static int read_exec_rule(struct parse_ctx *c, const struct citadel_policy *pol,
 	if (e.has_hash && r->prefix)
 		return citadel_parse_fail(c, "exec rule %u (line %u): a directory prefix cannot carry a hash",
 					  i, line);
+	if (line > pol->max_line)
+		pol->max_line = line;
 	r->cand.scope = le16_to_cpu(e.scope);
 	r->cand.has_hash = e.has_hash;
 	r->cand.line = line;

@@ -15,6 +15,7 @@
 
 #include <crypto/sha2.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -56,12 +57,19 @@ const struct citadel_policy *citadel_policy_get(void)
 	return pol;
 }
 
+static void policy_free(struct citadel_policy *pol)
+{
+	if (pol)
+		free_percpu(pol->hits);
+	citadel_policy_free(pol);
+}
+
 void citadel_policy_put(const struct citadel_policy *pol)
 {
 	struct citadel_policy *p = (struct citadel_policy *)pol;
 
 	if (p && refcount_dec_and_test(&p->ref))
-		citadel_policy_free(p);
+		policy_free(p);
 }
 
 /*
@@ -169,6 +177,10 @@ int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs)
 	if (!ret) {
 		sha256(blob, len, pol->digest);
 		refcount_set(&pol->ref, 1);
+		/* Hit counters per source line; huge line numbers go uncounted. */
+		if (pol->max_line <= CITADEL_MAX_HIT_LINES)
+			pol->hits = __alloc_percpu((pol->max_line + 1) *
+						   sizeof(u64), sizeof(u64));
 	}
 
 	if (mutex_lock_interruptible(&store_lock)) {
@@ -295,6 +307,25 @@ void citadel_store_show_status(struct seq_file *m)
 	mutex_unlock(&store_lock);
 	citadel_counters_show(m);
 	citadel_events_show_status(m);
+}
+
+void citadel_store_show_rule_hits(struct seq_file *m)
+{
+	const struct citadel_policy *pol;
+	u32 line;
+	int cpu;
+
+	rcu_read_lock();
+	pol = citadel_active_policy();
+	for (line = 1; pol && pol->hits && line <= pol->max_line; line++) {
+		u64 sum = 0;
+
+		for_each_possible_cpu(cpu)
+			sum += *per_cpu_ptr(&pol->hits[line], cpu);
+		if (sum)
+			seq_printf(m, "%u %llu\n", line, sum);
+	}
+	rcu_read_unlock();
 }
 
 void citadel_store_show_last_error(struct seq_file *m)

@@ -22,5 +22,8 @@ void citadel_store_exit(void);
 void citadel_store_show_policy(struct seq_file *m);
 void citadel_store_show_status(struct seq_file *m);
 void citadel_store_show_last_error(struct seq_file *m);
+void citadel_store_show_rule_hits(struct seq_file *m);
+
+#define CITADEL_MAX_HIT_LINES	(1u << 20)
 
 #endif /* CITADEL_POLICY_STORE_H */

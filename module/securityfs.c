@@ -10,6 +10,7 @@
  *   trial       write: struct cpol_trial then a blob, in one write()
  *   confirm     write anything: keep the policy of the pending trial
  *   events      read: the event stream (see events.c), poll()able
+ *   rule_hits   "line count" for each policy line whose rules allowed
  */
 #include "common.h"
 
@@ -26,7 +27,7 @@
 #include "securityfs.h"
 
 static struct dentry *dir;
-static struct dentry *files[7];
+static struct dentry *files[8];
 
 /* One write carries the whole blob: no partial or appended writes. */
 static ssize_t load_from_user(const char __user *buf, size_t count,
@@ -118,6 +119,24 @@ static int last_error_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+static int rule_hits_show(struct seq_file *m, void *v)
+{
+	citadel_store_show_rule_hits(m);
+	return 0;
+}
+
+static int rule_hits_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, rule_hits_show, NULL);
+}
+
+static const struct file_operations rule_hits_fops = {
+	.open = rule_hits_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 static int policy_open(struct inode *inode, struct file *file)
 {
 	/* Writers get the write path only; readers get the summary. */
@@ -194,6 +213,7 @@ int citadel_securityfs_init(void)
 		{ "trial", 0200, &trial_fops },
 		{ "confirm", 0200, &confirm_fops },
 		{ "events", 0400, &citadel_events_fops },
+		{ "rule_hits", 0444, &rule_hits_fops },
 	};
 	int i;
 

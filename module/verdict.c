@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "common.h"
 
+#include <linux/percpu.h>
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
 
@@ -14,6 +15,12 @@ int citadel_allow(enum citadel_op op)
 {
 	citadel_count(op, CITADEL_ALLOWED);
 	return CITADEL_ALLOW;
+}
+
+void citadel_rule_hit(const struct citadel_policy *pol, u32 line)
+{
+	if (pol->hits && line && line <= pol->max_line)
+		this_cpu_inc(pol->hits[line]);
 }
 
 int citadel_refuse(enum citadel_op op, const struct citadel_policy *pol,

@@ -9,6 +9,9 @@
 /* Outcome of an allowed operation: counted, nothing logged. */
 int citadel_allow(enum citadel_op op);
 
+/* Counts a use of the rule(s) on source line @line (0: none). */
+void citadel_rule_hit(const struct citadel_policy *pol, u32 line);
+
 /*
  * Outcome of an operation no rule allows, under rcu_read_lock() or a
  * policy reference: denied, or allowed and logged as audited when the

@@ -217,4 +217,25 @@ TEST_F(events, citadelctl_events_json_lines)
 	ASSERT_EQ(0, run_cmd("citadelctl events | grep -q 'denied connect proto=tcp dst=127.0.0.1:6201 pid='"));
 }
 
+/* Per-rule hit counters: each allowed decision counts for its line. */
+TEST_F(events, rule_hits_count_per_line)
+{
+	char hits[4096];
+
+	ASSERT_EQ(0, load_policy("policy hits version 1\n"	/* line 1 */
+				 "global {\n"			/* 2 */
+				 "    exec /bin/busybox\n"		/* 3 */
+				 "    exec /citadel/\n"		/* 4 */
+				 "    connect udp 127.0.0.1 port 6202\n"	/* 5 */
+				 "}\n"));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", 6202));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", 6202));
+	ASSERT_EQ(0, RUN("/citadel/citadel_probe", "exit", "0"));
+	ASSERT_LT(0, read_text(CITADEL_FS "/rule_hits", hits, sizeof(hits)));
+	TH_LOG("rule_hits:\n%s", hits);
+	ASSERT_NE(NULL, strstr(hits, "\n5 2\n"));
+	ASSERT_NE(NULL, strstr(hits, "4 "));
+	ASSERT_EQ(0, run_cmd("citadelctl status --rules | grep -qE '^5 +2$'"));
+}
+
 TEST_HARNESS_MAIN

@@ -232,19 +232,73 @@ static void print_human(struct status *st)
 	}
 }
 
+/*
+ * status --rules: how often the rules of each policy line allowed
+ * something (the kernel's rule_hits file: "line count" lines).
+ */
+static int print_rule_hits(void)
+{
+	char *buf, *line, *save;
+	struct json j;
+	size_t len;
+	int err = citadel_read("rule_hits", &buf, &len);
+
+	if (err) {
+		p_err("cannot read %s/rule_hits: %s", citadel_root(),
+		      strerror(-err));
+		return EXIT_ERR;
+	}
+	if (json_output) {
+		json_init(&j, stdout, pretty_output);
+		json_begin_array(&j);
+	} else {
+		printf("%-10s %12s\n", "rule line", "hits");
+	}
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long l, n;
+
+		if (sscanf(line, "%llu %llu", &l, &n) != 2)
+			continue;
+		if (json_output) {
+			json_begin_object(&j);
+			json_kv_uint(&j, "line", l);
+			json_kv_uint(&j, "hits", n);
+			json_end_object(&j);
+		} else {
+			printf("%-10llu %12llu\n", l, n);
+		}
+	}
+	if (json_output) {
+		json_end_array(&j);
+		json_finish(&j);
+	}
+	free(buf);
+	return EXIT_OK;
+}
+
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = { COMMON_LONG_OPTS, { 0 } };
+	static const struct option opts[] = {
+		COMMON_LONG_OPTS,
+		{ "rules", no_argument, NULL, 'r' },
+		{ 0 }
+	};
 	struct status st = { NULL, 0 };
+	bool rules = false;
 	size_t len;
 	char *buf;
 	int opt, err;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, COMMON_OPTS_SHORT, opts,
+	while ((opt = getopt_long(argc, argv, COMMON_OPTS_SHORT "r", opts,
 				  NULL)) != -1) {
 		if (common_opt(opt))
 			continue;
+		if (opt == 'r') {
+			rules = true;
+			continue;
+		}
 		usage_cmd("status", opt == 'h');
 		return opt == 'h' ? EXIT_OK : EXIT_USAGE;
 	}
@@ -255,6 +309,8 @@ int cmd_status(int argc, char **argv)
 	}
 	if (citadel_require_root())
 		return EXIT_ERR;
+	if (rules)
+		return print_rule_hits();
 	err = citadel_read("status", &buf, &len);
 	if (err) {
 		p_err("cannot read %s/status: %s", citadel_root(),

@@ -36,7 +36,7 @@ static const struct cmd cmds[] = {
 	{ "confirm", cmd_confirm, "", "keep the policy of a pending trial load" },
 	{ "events", cmd_events, "[--follow]", "print denials and audit events (-j: JSON Lines)" },
 	{ "unload", cmd_unload, "", "remove the policy: nothing is restricted" },
-	{ "status", cmd_status, "", "show the running policy and counters" },
+	{ "status", cmd_status, "[--rules]", "show the running policy and counters" },
 	{ "start", cmd_start, "[--module PATH]", "attach the BPF LSM programs" },
 	{ "stop", cmd_stop, "", "detach the BPF LSM programs" },
 	{ "help", cmd_help, "", "show this text" },
