@@ -29,7 +29,7 @@ objcopy --remove-section=.BTF "$out/citadel.ko" "$out/citadel-nobtf.ko"
 cp "$BUILD/citadelctl" "$ROOT/selftests/vm_suite.sh" "$out/"
 cp "$BUILD"/selftests/*_test "$out/"
 cp "$BUILD/selftests/citadel_probe" "$BUILD/selftests/kiosk_httpd" \
-	"$ROOT/selftests/scenario_kiosk_test.sh" "$out/"
+	"$ROOT/selftests/scenario_kiosk_test.sh" "$ROOT/selftests/learn_test.sh" "$out/"
 mkdir -p "$out/examples"
 cp "$ROOT"/examples/*.conf "$out/examples/"
 # A dynamic loader, libc and dynamic test programs for the exec tests.

@@ -50,6 +50,7 @@ int cmd_load(int argc, char **argv);
 int cmd_unload(int argc, char **argv);
 int cmd_confirm(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_learn(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 
 #endif

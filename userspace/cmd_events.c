@@ -18,37 +18,9 @@
 #include <unistd.h>
 
 #include "citadelctl.h"
+#include "event_line.h"
 #include "json.h"
 #include "sysfs.h"
-
-enum {
-	F_SEQ, F_TIME, F_PID, F_UID, F_COMM, F_EXE, F_SERVICE, F_OP,
-	F_DECISION, F_OBJECT, F_RULE, F_POLICY, F_VERSION, F_DIGEST, F_COUNT
-};
-
-/* Splits @line in place at tabs, undoing the kernel's escapes. */
-static int split(char *line, char **f, int max)
-{
-	char *in = line, *out = line;
-	int n = 0;
-
-	f[n++] = out;
-	for (; *in; in++) {
-		if (*in == '\t') {
-			*out++ = '\0';
-			if (n == max)
-				return -1;
-			f[n++] = out;
-		} else if (*in == '\\' && in[1]) {
-			in++;
-			*out++ = *in == 't' ? '\t' : *in == 'n' ? '\n' : *in;
-		} else {
-			*out++ = *in;
-		}
-	}
-	*out = '\0';
-	return n;
-}
 
 static void iso_time(const char *ns_text, char *buf, size_t len)
 {
@@ -66,7 +38,7 @@ static void print_event(char *line, bool json)
 {
 	char *f[F_COUNT], when[48];
 	struct json j;
-	int n = split(line, f, F_COUNT);
+	int n = event_split(line, f, F_COUNT);
 
 	if (n == 3 && !strcmp(f[1], "lost")) {
 		if (json) {

@@ -34,6 +34,7 @@ static const struct cmd cmds[] = {
 	{ "dump", cmd_dump, "FILE.cpol", "decode and check a compiled blob" },
 	{ "load", cmd_load, "[--confirm-within SECONDS] FILE.cpol", "replace the running policy (a trial with --confirm-within)" },
 	{ "confirm", cmd_confirm, "", "keep the policy of a pending trial load" },
+	{ "learn", cmd_learn, "--duration SECONDS -o OUT.conf", "record what the device does and write a policy" },
 	{ "events", cmd_events, "[--follow]", "print denials and audit events (-j: JSON Lines)" },
 	{ "unload", cmd_unload, "", "remove the policy: nothing is restricted" },
 	{ "status", cmd_status, "[--rules]", "show the running policy and counters" },
