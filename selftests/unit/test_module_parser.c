@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Host unit tests of the module's policy blob parser and destination
- * matcher (module/policy_parse.c, module/net_match.c), built as userspace
- * code with ASan and UBSan by scripts/unit-module.sh. Prints TAP.
+ * Host unit tests of the module's policy blob parser, table builders and
+ * lookups (the files of module/host_sources.txt: policy_parse.c,
+ * policy_build_net.c, policy_build_path.c, net_match.c, path_match.c),
+ * built as userspace code with ASan and UBSan by scripts/unit-module.sh.
+ * Prints TAP.
  *
  * Blobs are made by an independent writer (selftests/fuzz/cpol_writer.h)
  * and then patched to break one rule of the ABI at a time. Every parse
@@ -1404,6 +1406,1248 @@ static void test_scaling(void)
 	   s6a, s6b);
 }
 
+/* ------------------------------------------- strings, scopes, paths */
+
+#define FAM_UNIX	(1ull << 1)
+#define FAM_INET	(1ull << 2)
+#define FAM_INET6	(1ull << 10)
+#define FAM_RAW		(1ull << CPOL_FAM_RAW)
+
+/* Global plus "ui" (audit), "telemetry" and "collector": scopes 0..3. */
+enum { SC_UI = 1, SC_TELE, SC_COLL, SC_N };
+
+static void pol3(struct cw_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	cw_add_global(p, FAM_UNIX | FAM_INET);
+	cw_add_scope(p, "ui", CPOL_SCOPE_F_AUDIT, FAM_INET6);
+	cw_add_scope(p, "telemetry", 0, 0);
+	cw_add_scope(p, "collector", 0, FAM_RAW | FAM_INET);
+}
+
+/* Builds @p, frees it, and expects the blob to be rejected with @kw. */
+static void reject_pol(const char *what, struct cw_policy *p, const char *kw)
+{
+	struct cw_blob b = cw_policy_build(p, "unit", 0, 1);
+
+	reject_blob(what, &b, kw);
+	free(b.p);
+	cw_policy_free(p);
+}
+
+/* Builds @p, frees it, and parses the blob, which must be accepted. */
+static struct citadel_policy *parse_pol(const char *what, struct cw_policy *p,
+					u32 flags)
+{
+	struct cw_blob b = cw_policy_build(p, "unit", flags, 1);
+	struct citadel_policy *pol = must_parse(what, &b);
+
+	free(b.p);
+	cw_policy_free(p);
+	return pol;
+}
+
+static void accept_pol(const char *what, struct cw_policy *p)
+{
+	struct citadel_policy *pol = parse_pol(what, p, 0);
+
+	if (pol) {
+		ok(true, "accepts %s", what);
+		citadel_policy_free(pol);
+	}
+}
+
+static u32 le32v(__le32 v)
+{
+	return le32toh(v);
+}
+
+static void test_strings(void)
+{
+	struct cw_policy p;
+	struct cw_section s[2];
+	struct citadel_policy *pol;
+	struct cw_blob b;
+	static const char raw[] = "global\0ui";
+
+	/* The section itself. */
+	pol3(&p);
+	p.str.p[p.str.len - 1] = 'x';
+	reject_pol("a strings section not ending with a NUL", &p,
+		   "strings section does not end with a NUL");
+	s[0] = (struct cw_section){ CPOL_SEC_STRINGS, "abc", 3 };
+	b = cw_build("unit", 0, 1, s, 1);
+	reject_blob("strings \"abc\" without a NUL", &b, "does not end with a NUL");
+	free(b.p);
+	s[0] = (struct cw_section){ CPOL_SEC_STRINGS, raw, 9 };
+	b = cw_build("unit", 0, 1, s, 1);
+	reject_blob("strings whose last string lacks its NUL", &b,
+		    "does not end with a NUL");
+	free(b.p);
+	s[0] = (struct cw_section){ CPOL_SEC_STRINGS, raw, 10 };
+	b = cw_build("unit", 0, 1, s, 1);
+	pol = must_parse("a strings section alone", &b);
+	if (pol) {
+		ok(pol->strings_len == 10 && !memcmp(pol->strings, raw, 10) &&
+		   pol->nscopes == 1,
+		   "a strings section without references parses and is copied");
+		citadel_policy_free(pol);
+	}
+	free(b.p);
+	s[0] = (struct cw_section){ CPOL_SEC_STRINGS, NULL, 0 };
+	b = cw_build("unit", 0, 1, s, 1);
+	pol = must_parse("an empty strings section", &b);
+	if (pol) {
+		ok(pol->strings_len == 0, "an empty strings section parses");
+		citadel_policy_free(pol);
+	}
+	free(b.p);
+
+	/* References: scope names. */
+	pol3(&p);
+	p.scopes[SC_TELE].name_off = htole32(p.str.len);
+	reject_pol("a scope name at the end of the strings", &p,
+		   "scope 2: name is not a valid string reference");
+	pol3(&p);
+	p.scopes[SC_TELE].name_off = htole32(0xffffffffu);
+	reject_pol("a scope name at offset 0xffffffff", &p,
+		   "not a valid string reference");
+	pol3(&p);
+	p.scopes[SC_TELE].name_len = htole32(0xffffffffu);
+	reject_pol("a scope name of length 0xffffffff", &p,
+		   "not a valid string reference");
+	pol3(&p);
+	p.scopes[SC_COLL].name_len = htole32(le32v(p.scopes[SC_COLL].name_len) + 1);
+	reject_pol("the last string with its NUL past the end", &p,
+		   "scope 3: name is not a valid string reference");
+	pol3(&p);
+	p.scopes[SC_TELE].name_len = htole32(4);	/* "tele" then 'm' */
+	reject_pol("a name not terminated at off + len", &p,
+		   "not a valid string reference");
+	pol3(&p);
+	p.scopes[SC_UI].name_off = htole32(le32v(p.scopes[SC_UI].name_off) - 7);
+	p.scopes[SC_UI].name_len = htole32(9);		/* "global\0ui" */
+	reject_pol("a name containing a NUL", &p, "not a valid string reference");
+	pol3(&p);
+	free(p.str.p);
+	p.str.p = NULL;
+	p.str.len = 0;
+	reject_pol("scopes without a strings section", &p,
+		   "scope 0: name is not a valid string reference");
+
+	/* A reference to the tail of a longer string is fine. */
+	memset(&p, 0, sizeof(p));
+	cw_str(&p.str, "/usr/bin/metrics");
+	cw_add_global(&p, 0);
+	cw_add_scope(&p, "metrics", 0, 0);
+	ok(le32v(p.scopes[1].name_off) == 9,
+	   "the writer stores a name found at the end of a string once");
+	pol = parse_pol("a name sharing the tail of a path", &p, 0);
+	if (pol) {
+		ok(!strcmp(pol->scopes[1].name, "metrics") &&
+		   pol->scopes[1].name == pol->strings + 9,
+		   "a name may share the tail of another string");
+		citadel_policy_free(pol);
+	}
+
+	/* References: exec and libs paths. */
+	pol3(&p);
+	cw_add_exec(&p, "/usr/bin/ui", SC_UI, NULL, 5);
+	cw_add_exec(&p, "/usr/bin/tele", SC_TELE, NULL, 6);
+	p.exec[1].path_off = htole32(p.str.len);
+	reject_pol("an exec path past the strings", &p,
+		   "exec rule 1 (line 6): path is not a valid string reference");
+	pol3(&p);
+	cw_add_exec(&p, "/usr/bin/ui", SC_UI, NULL, 5);
+	p.exec[0].path_len = htole32(8);		/* "/usr/bin" then '/' */
+	reject_pol("an exec path not terminated at off + len", &p,
+		   "exec rule 0 (line 5): path is not a valid string reference");
+	pol3(&p);
+	cw_add_exec(&p, "/usr/bin/ui", SC_UI, NULL, 5);
+	cw_str(&p.str, "/x");
+	p.exec[0].path_len = htole32(14);		/* "/usr/bin/ui\0/x" */
+	reject_pol("an exec path containing a NUL", &p,
+		   "path is not a valid string reference");
+	pol3(&p);
+	cw_add_exec(&p, "/usr/bin/ui", SC_UI, NULL, 5);
+	p.exec[0].path_off = htole32(0xfffffff0u);
+	p.exec[0].path_len = htole32(0x20);
+	reject_pol("an exec path whose off + len wraps", &p,
+		   "path is not a valid string reference");
+	pol3(&p);
+	cw_add_lib(&p, "/lib/", 7);
+	p.libs[0].path_len = htole32(p.str.len);
+	reject_pol("a libs path too long for the strings", &p,
+		   "libs rule 0 (line 7): path is not a valid string reference");
+	pol3(&p);
+	cw_add_lib(&p, "/lib/", 7);
+	p.libs[0].path_len = htole32(3);
+	reject_pol("a libs path not terminated at off + len", &p,
+		   "libs rule 0 (line 7): path is not a valid string reference");
+}
+
+static void test_scope0(void)
+{
+	struct cw_policy p;
+	struct citadel_policy *pol;
+
+	pol3(&p);
+	p.scopes[0].id = htole64(1);
+	reject_pol("scope 0 with id 1", &p, "scope 0 must be the global scope");
+	pol3(&p);
+	p.scopes[0].id = htole64(cw_fnv64("global", 6));
+	reject_pol("scope 0 with the FNV id of \"global\"", &p,
+		   "scope 0 must be the global scope");
+	pol3(&p);
+	p.scopes[0].name_off = htole32(cw_str(&p.str, "globals"));
+	p.scopes[0].name_len = htole32(7);
+	reject_pol("scope 0 named globals", &p, "scope 0 must be the global scope");
+	pol3(&p);
+	p.scopes[0].name_len = htole32(5);
+	p.scopes[0].name_off = htole32(cw_str(&p.str, "globa"));
+	reject_pol("scope 0 named globa", &p, "scope 0 must be the global scope");
+	pol3(&p);
+	p.scopes[0].name_off = htole32(cw_str(&p.str, "Global"));
+	reject_pol("scope 0 named Global", &p, "scope 0 must be the global scope");
+	pol3(&p);
+	p.scopes[0].name_off = p.scopes[SC_UI].name_off;
+	p.scopes[0].name_len = p.scopes[SC_UI].name_len;
+	p.scopes[0].id = p.scopes[SC_UI].id;
+	p.scopes[SC_UI].name_off = htole32(cw_str(&p.str, "global"));
+	p.scopes[SC_UI].name_len = htole32(6);
+	p.scopes[SC_UI].id = 0;
+	reject_pol("a service first, global second", &p,
+		   "scope 0 must be the global scope");
+	pol3(&p);
+	p.scopes[0].flags = htole32(CPOL_SCOPE_F_AUDIT);
+	reject_pol("scope 0 in audit mode", &p, "scope 0 must be the global scope");
+	pol3(&p);
+	p.scopes[0].flags = htole32(2);
+	reject_pol("scope 0 with unknown flag 2", &p,
+		   "scope 0: unknown flags or reserved field set");
+	pol3(&p);
+	p.scopes[0].reserved = htole32(1);
+	reject_pol("scope 0 with reserved set", &p,
+		   "scope 0: unknown flags or reserved field set");
+
+	/* Any families, even none, are the global scope's own. */
+	pol3(&p);
+	p.scopes[0].families = 0;
+	pol = parse_pol("a global scope with no families", &p, 0);
+	if (pol) {
+		ok(pol->scopes[0].families == 0 && pol->scopes[0].id == 0 &&
+		   !strcmp(pol->scopes[0].name, "global"),
+		   "a SCOPES section sets the global families, even to none");
+		citadel_policy_free(pol);
+	}
+	memset(&p, 0, sizeof(p));
+	cw_add_global(&p, ~0ull);
+	pol = parse_pol("a SCOPES section with the global scope only", &p, 0);
+	if (pol) {
+		ok(pol->nscopes == 1 && pol->scopes[0].families == ~0ull &&
+		   !citadel_scope_of(pol, 1) &&
+		   !citadel_scope_of(pol, cw_fnv64("global", 6)),
+		   "a SCOPES section with only the global scope: 1 scope, no services");
+		citadel_policy_free(pol);
+	}
+}
+
+static void test_service_names(void)
+{
+	static const char *const bad[] = {
+		"a b", "a/b", "a:b", "tab\t", "uml\xc3\xa4ut", "x\x7f", "\x80",
+		"semi;", "at@", "q\"", "nl\n", "star*",
+	};
+	char n63[64], n64[65], what[80];
+	struct cw_policy p;
+	struct citadel_policy *pol;
+	size_t i;
+
+	pol3(&p);
+	p.scopes[SC_TELE].name_len = 0;
+	p.scopes[SC_TELE].name_off = htole32(6);	/* the NUL after "global" */
+	p.scopes[SC_TELE].id = htole64(cw_fnv64("", 0));
+	reject_pol("an empty service name", &p, "scope 2: invalid service name");
+
+	memset(n63, 'a', 63);
+	n63[63] = '\0';
+	memset(n64, 'b', 64);
+	n64[64] = '\0';
+	pol3(&p);
+	cw_add_scope(&p, n64, 0, 0);
+	reject_pol("a 64-character service name", &p,
+		   "scope 4: invalid service name");
+	pol3(&p);
+	cw_add_scope(&p, n63, 0, 0);
+	cw_add_scope(&p, "A-Z_a-z.0-9", 0, 0);
+	cw_add_scope(&p, ".", 0, 0);
+	cw_add_scope(&p, "globalx", 0, 0);
+	cw_add_scope(&p, "GLOBAL", 0, 0);
+	pol = parse_pol("63-character and other unusual valid names", &p, 0);
+	if (pol) {
+		ok(pol->nscopes == 9 && strlen(pol->scopes[4].name) == 63 &&
+		   citadel_scope_of(pol, cw_fnv64(n63, 63)) == &pol->scopes[4] &&
+		   citadel_scope_of(pol, cw_fnv64("GLOBAL", 6)) == &pol->scopes[8],
+		   "service names of 63 characters, [A-Za-z0-9_.-], globalx and GLOBAL parse");
+		citadel_policy_free(pol);
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		pol3(&p);
+		cw_add_scope(&p, bad[i], 0, 0);
+		snprintf(what, sizeof(what), "bad character in service name #%zu", i);
+		reject_pol(what, &p, "scope 4: invalid service name");
+	}
+	pol3(&p);
+	cw_add_scope(&p, "global", 0, 0);
+	p.scopes[4].id = htole64(cw_fnv64("global", 6));
+	reject_pol("a service named global", &p, "scope 4: invalid service name");
+	pol3(&p);
+	cw_add_scope(&p, "global", 0, 0);
+	p.scopes[4].id = 0;
+	reject_pol("a service named global with id 0", &p, "invalid service name");
+
+	/* The id is FNV-1a 64 of the name. */
+	ok(cw_fnv64("", 0) == CPOL_FNV64_OFFSET &&
+	   cw_fnv64("a", 1) == 0xaf63dc4c8601ec8cull &&
+	   cw_fnv64("foobar", 6) == 0x85944171f73967e8ull,
+	   "the writer's FNV-1a 64 gives the published test vectors");
+	ok(citadel_fnv64("", 0) == CPOL_FNV64_OFFSET &&
+	   citadel_fnv64("a", 1) == 0xaf63dc4c8601ec8cull &&
+	   citadel_fnv64("foobar", 6) == 0x85944171f73967e8ull &&
+	   citadel_fnv64("\xff\x80", 2) == cw_fnv64("\xff\x80", 2),
+	   "citadel_fnv64 gives the published test vectors (and bytes >= 0x80 unsigned)");
+	pol3(&p);
+	p.scopes[SC_TELE].id = htole64(cw_fnv64("telemetry", 9) + 1);
+	reject_pol("a service id off by one", &p,
+		   "scope 2 (telemetry): id does not match the name");
+	pol3(&p);
+	p.scopes[SC_TELE].id = 0;
+	reject_pol("a service with id 0", &p, "id does not match the name");
+	pol3(&p);
+	p.scopes[SC_TELE].id = p.scopes[SC_UI].id;
+	reject_pol("a service with another service's id", &p,
+		   "scope 2 (telemetry): id does not match");
+	pol3(&p);
+	p.scopes[SC_TELE].id = htole64(cw_fnv64("Telemetry", 9));
+	reject_pol("a service id of the name in another case", &p,
+		   "id does not match");
+	pol3(&p);
+	p.scopes[SC_TELE].id = htole64(cw_fnv64("telemetry", 10));	/* + NUL */
+	reject_pol("a service id that hashes the NUL too", &p, "id does not match");
+}
+
+/* Two services of one name, at positions @a < @b among @n services. */
+static void dup_scopes(u32 n, u32 a, u32 b)
+{
+	struct cw_policy p;
+	char name[16], what[80], kw[64];
+	u32 i;
+
+	memset(&p, 0, sizeof(p));
+	cw_add_global(&p, 0);
+	for (i = 1; i <= n; i++) {
+		snprintf(name, sizeof(name), "svc%u", i == b ? a : i);
+		cw_add_scope(&p, name, 0, 0);
+	}
+	snprintf(what, sizeof(what), "services %u and %u of %u with one name",
+		 a, b, n);
+	snprintf(kw, sizeof(kw), "scopes %u and %u have the same id", a, b);
+	reject_pol(what, &p, kw);
+}
+
+static void test_scope_limits(void)
+{
+	struct cw_policy p;
+	struct citadel_policy *pol;
+	struct cw_blob b;
+	char name[16];
+	u32 i;
+	bool found = true, order = true;
+
+	pol3(&p);
+	cw_add_scope(&p, "ui", 0, 0);
+	reject_pol("a service declared twice", &p,
+		   "scopes 1 and 4 have the same id (duplicate service name)");
+	dup_scopes(2, 1, 2);
+	dup_scopes(5, 1, 5);
+	dup_scopes(5, 2, 4);
+	dup_scopes(9, 3, 9);
+	dup_scopes(40, 17, 33);
+	/* The same id twice, by pointing both at one name. */
+	pol3(&p);
+	p.scopes[SC_COLL] = p.scopes[SC_UI];
+	reject_pol("two scopes sharing one name string", &p,
+		   "scopes 1 and 3 have the same id");
+
+	/* CPOL_MAX_SCOPES scopes parse, one more does not. */
+	memset(&p, 0, sizeof(p));
+	cw_add_global(&p, 0);
+	for (i = 1; i < CPOL_MAX_SCOPES; i++) {
+		/* Distinct names, declared in no particular order. */
+		snprintf(name, sizeof(name), "s%u", (i * 1237u) % 4095u);
+		cw_add_scope(&p, name, 0, 0);
+	}
+	b = cw_policy_build(&p, "unit", 0, 1);
+	pol = must_parse("CPOL_MAX_SCOPES scopes", &b);
+	free(b.p);
+	if (pol) {
+		for (i = 1; i < CPOL_MAX_SCOPES; i++)
+			found &= citadel_scope_of(pol, le64toh(p.scopes[i].id)) ==
+				 &pol->scopes[i];
+		for (i = 1; i + 1 < CPOL_MAX_SCOPES; i++)
+			order &= pol->scopes[pol->scope_order[i - 1]].id <
+				 pol->scopes[pol->scope_order[i]].id;
+		ok(pol->nscopes == CPOL_MAX_SCOPES && found && order,
+		   "%u scopes parse, sorted by id, each found by citadel_scope_of",
+		   CPOL_MAX_SCOPES);
+		citadel_policy_free(pol);
+	}
+	cw_add_scope(&p, "one-more", 0, 0);
+	reject_pol("CPOL_MAX_SCOPES + 1 scopes", &p, "4097 scopes, at most 4096");
+
+	/* Service flags and reserved. */
+	pol3(&p);
+	p.scopes[SC_TELE].flags = htole32(2);
+	reject_pol("a service with unknown flag 2", &p,
+		   "scope 2: unknown flags or reserved field set");
+	pol3(&p);
+	p.scopes[SC_TELE].flags = htole32(0x80000000u);
+	reject_pol("a service with unknown flag 31", &p, "unknown flags");
+	pol3(&p);
+	p.scopes[SC_COLL].reserved = htole32(0x100);
+	reject_pol("a service with reserved set", &p,
+		   "scope 3: unknown flags or reserved field set");
+}
+
+/* Every kind of rule with scope @scope, in a policy of 4 scopes. */
+static void rule_scope(u16 scope, bool good)
+{
+	static const char *const kinds[] = {
+		"net4", "net6", "listen4", "listen6", "exec",
+	};
+	struct cw_policy p;
+	char what[80], kw[80];
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		pol3(&p);
+		cw_add_net4(&p, R4("10.0.0.0", 8, TCP, 1, 1, 1), 0);
+		cw_add_listen6(&p, R6("::", 0, UDP, 1, 1, 2), SC_COLL);
+		cw_add_exec(&p, "/bin/sh", 0, NULL, 3);
+		switch (k) {
+		case 0:
+			cw_add_net4(&p, R4("10.0.0.0", 8, UDP, 1, 1, 70), scope);
+			break;
+		case 1:
+			cw_add_net6(&p, R6("::", 0, TCP, 1, 1, 70), scope);
+			break;
+		case 2:
+			cw_add_listen4(&p, R4("0.0.0.0", 0, TCP, 1, 1, 70), scope);
+			break;
+		case 3:
+			cw_add_listen6(&p, R6("::1", 128, TCP, 1, 1, 70), scope);
+			break;
+		default:
+			cw_add_exec(&p, "/usr/bin/x", scope, NULL, 70);
+			break;
+		}
+		snprintf(what, sizeof(what), "a %s rule in scope %u of 4", kinds[k],
+			 scope);
+		snprintf(kw, sizeof(kw), "%s rule %d (line 70): scope %u does not exist (4 scopes)",
+			 kinds[k], k == 1 || k == 2 ? 0 : 1, scope);
+		if (good)
+			accept_pol(what, &p);
+		else
+			reject_pol(what, &p, kw);
+	}
+}
+
+static void test_rule_scopes(void)
+{
+	struct cw_policy p;
+
+	rule_scope(SC_N - 1, true);
+	rule_scope(SC_N, false);
+	rule_scope(0xffff, false);
+	/* Without SCOPES only scope 0 exists, for every kind. */
+	memset(&p, 0, sizeof(p));
+	cw_add_listen4(&p, R4("0.0.0.0", 0, TCP, 1, 1, 8), 1);
+	reject_pol("a listen4 rule in scope 1 without SCOPES", &p,
+		   "listen4 rule 0 (line 8): scope 1 does not exist (1 scopes)");
+	memset(&p, 0, sizeof(p));
+	cw_add_exec(&p, "/bin/sh", 1, NULL, 9);
+	reject_pol("an exec rule in scope 1 without SCOPES", &p,
+		   "exec rule 0 (line 9): scope 1 does not exist (1 scopes)");
+}
+
+/* Path checks, shared by exec and libs rules. */
+static const struct {
+	const char *path;
+	const char *defect;	/* NULL: valid */
+} path_cases[] = {
+	{ "", "is not absolute" },
+	{ "usr/bin/x", "is not absolute" },
+	{ "./x", "is not absolute" },
+	{ ".", "is not absolute" },
+	{ "x/", "is not absolute" },
+	{ "//", "contains //" },
+	{ "//usr", "contains //" },
+	{ "/usr//bin", "contains //" },
+	{ "/usr/bin//", "contains //" },
+	{ "/.", "contains a . component" },
+	{ "/./", "contains a . component" },
+	{ "/./x", "contains a . component" },
+	{ "/usr/./bin", "contains a . component" },
+	{ "/usr/.", "contains a . component" },
+	{ "/usr/./", "contains a . component" },
+	{ "/..", "contains a .. component" },
+	{ "/../", "contains a .. component" },
+	{ "/../x", "contains a .. component" },
+	{ "/usr/../bin", "contains a .. component" },
+	{ "/usr/..", "contains a .. component" },
+	{ "/usr/../", "contains a .. component" },
+	{ "/", NULL },
+	{ "/usr/.hidden", NULL },
+	{ "/usr/..x", NULL },
+	{ "/usr/...", NULL },
+	{ "/a./b", NULL },
+	{ "/a../", NULL },
+	{ "/.../", NULL },
+	{ "/x.", NULL },
+	{ "/usr/lib/x86_64-linux-gnu/", NULL },
+	{ "/with space/and\ttab/\xc3\xa4", NULL },
+};
+
+static void test_path_checks(void)
+{
+	static const u8 h1[32] = { 1 };
+	char *longp, what[96], kw[96];
+	struct cw_policy p;
+	size_t i;
+	int lib;
+
+	for (lib = 0; lib < 2; lib++) {
+		const char *kind = lib ? "libs" : "exec";
+
+		for (i = 0; i < ARRAY_SIZE(path_cases); i++) {
+			pol3(&p);
+			cw_add_exec(&p, "/bin/sh", 0, NULL, 1);
+			cw_add_lib(&p, "/lib/", 1);
+			if (lib)
+				cw_add_lib(&p, path_cases[i].path, 40);
+			else
+				cw_add_exec(&p, path_cases[i].path, SC_UI, NULL, 40);
+			snprintf(what, sizeof(what), "%s path \"%s\"", kind,
+				 path_cases[i].path);
+			if (!path_cases[i].defect) {
+				accept_pol(what, &p);
+				continue;
+			}
+			snprintf(kw, sizeof(kw), "%s rule 1 (line 40): path %s",
+				 kind, path_cases[i].defect);
+			reject_pol(what, &p, kw);
+		}
+		/* CPOL_PATH_MAX bytes parse, one more does not. */
+		longp = malloc(CPOL_PATH_MAX + 2);
+		if (!longp)
+			exit(2);
+		memset(longp, 'a', CPOL_PATH_MAX + 1);
+		longp[0] = '/';
+		longp[CPOL_PATH_MAX + 1] = '\0';
+		pol3(&p);
+		if (lib)
+			cw_add_lib(&p, longp, 41);
+		else
+			cw_add_exec(&p, longp, 0, NULL, 41);
+		snprintf(kw, sizeof(kw), "%s rule 0 (line 41): path is too long", kind);
+		snprintf(what, sizeof(what), "a %s path of CPOL_PATH_MAX + 1 bytes", kind);
+		reject_pol(what, &p, kw);
+		longp[CPOL_PATH_MAX - 1] = '/';		/* a prefix, for a change */
+		longp[CPOL_PATH_MAX] = '\0';
+		pol3(&p);
+		if (lib)
+			cw_add_lib(&p, longp, 41);
+		else
+			cw_add_exec(&p, longp, 0, NULL, 41);
+		snprintf(what, sizeof(what), "a %s path of CPOL_PATH_MAX bytes", kind);
+		accept_pol(what, &p);
+		free(longp);
+	}
+
+	/* Exec fields. */
+	pol3(&p);
+	cw_add_exec(&p, "/bin/sh", 0, NULL, 1);
+	p.exec[0].has_hash = 2;
+	reject_pol("exec has_hash 2", &p,
+		   "exec rule 0 (line 1): reserved or flag field out of range");
+	pol3(&p);
+	cw_add_exec(&p, "/bin/sh", 0, h1, 1);
+	p.exec[0].has_hash = 0xff;
+	reject_pol("exec has_hash 255 with a hash", &p, "flag field out of range");
+	pol3(&p);
+	cw_add_exec(&p, "/bin/sh", 0, NULL, 1);
+	p.exec[0].reserved = 1;
+	reject_pol("exec reserved 1", &p, "reserved or flag field out of range");
+	pol3(&p);
+	cw_add_exec(&p, "/bin/sh", 0, NULL, 1);
+	cw_add_exec(&p, "/bin/ls", SC_UI, h1, 2);
+	p.exec[1].has_hash = 0;
+	reject_pol("exec hash bytes without has_hash", &p,
+		   "exec rule 1 (line 2): hash bytes without has_hash");
+	pol3(&p);
+	cw_add_exec(&p, "/bin/sh", 0, NULL, 1);
+	p.exec[0].sha256[31] = 0x80;
+	reject_pol("exec a last hash byte without has_hash", &p,
+		   "hash bytes without has_hash");
+	pol3(&p);
+	cw_add_exec(&p, "/opt/app/", SC_UI, h1, 3);
+	reject_pol("exec prefix with a hash", &p,
+		   "exec rule 0 (line 3): a directory prefix cannot carry a hash");
+	pol3(&p);
+	cw_add_exec(&p, "/", 0, h1, 3);
+	reject_pol("exec prefix / with a hash", &p, "cannot carry a hash");
+	pol3(&p);
+	cw_add_exec(&p, "/bin/sh", SC_COLL, h1, 1);
+	cw_add_exec(&p, "/opt/app/", SC_COLL, NULL, 2);
+	p.exec[0].has_hash = 1;
+	memset(p.exec[0].sha256, 0, 32);
+	accept_pol("exec with has_hash and an all-zero hash", &p);
+
+	/* Libs fields. */
+	pol3(&p);
+	cw_add_lib(&p, "/lib/", 1);
+	cw_add_lib(&p, "/usr/lib/libx.so", 2);
+	p.libs[1].reserved = htole32(1);
+	reject_pol("libs reserved 1", &p,
+		   "libs rule 1 (line 2): reserved field is not zero");
+	pol3(&p);
+	cw_add_lib(&p, "/lib/", 1);
+	p.libs[0].reserved = htole32(0x80000000u);
+	reject_pol("libs reserved 1 << 31", &p, "reserved field is not zero");
+}
+
+/* Failures late in the build free what was built before (ASan checks). */
+static void test_late_failures(void)
+{
+	struct cw_policy p;
+
+	pol3(&p);
+	cw_add_net4(&p, R4("10.0.0.0", 8, TCP, 1, 1, 1), SC_UI);
+	cw_add_net6(&p, R6("::", 0, UDP, 1, 1, 2), SC_TELE);
+	cw_add_listen4(&p, R4("0.0.0.0", 0, TCP, 1, 1, 3), SC_COLL);
+	cw_add_listen4(&p, R4("0.0.0.1", 0, TCP, 1, 1, 4), SC_COLL);
+	reject_pol("a bad listen rule after net tables of 3 scopes", &p,
+		   "listen4 rule 1 (line 4): address has host bits");
+	pol3(&p);
+	cw_add_net4(&p, R4("10.0.0.0", 8, TCP, 1, 1, 1), SC_UI);
+	cw_add_listen6(&p, R6("::", 0, UDP, 1, 1, 2), SC_TELE);
+	cw_add_exec(&p, "/bin/sh", 0, NULL, 3);
+	cw_add_exec(&p, "/opt/", SC_COLL, NULL, 4);
+	cw_add_lib(&p, "/lib/", 5);
+	cw_add_lib(&p, "lib/", 6);
+	reject_pol("a bad libs rule after every other table", &p,
+		   "libs rule 1 (line 6): path is not absolute");
+	pol3(&p);
+	cw_add_listen6(&p, R6("::", 0, UDP, 1, 1, 2), SC_TELE);
+	cw_add_exec(&p, "/bin/sh", 0, NULL, 3);
+	cw_add_exec(&p, "/bin/sh/", 0, NULL, 4);
+	cw_add_exec(&p, "/bin//sh", 0, NULL, 5);
+	reject_pol("a bad exec rule after net and listen tables", &p,
+		   "exec rule 2 (line 5): path contains //");
+}
+
+/* citadel_scope_of() for every service of @p, parsed; and unknown ids. */
+static bool scopes_found(const struct citadel_policy *pol,
+			 const struct cw_policy *p, char *why, size_t whylen)
+{
+	static const char *const unknown[] = { "global", "nope", "UI", "ui2", "" };
+	u32 i;
+
+	if (pol->nscopes != p->nscopes) {
+		snprintf(why, whylen, "%u scopes, wrote %u", pol->nscopes, p->nscopes);
+		return false;
+	}
+	for (i = 1; i < p->nscopes; i++) {
+		u64 id = le64toh(p->scopes[i].id);
+		const struct citadel_scope *s = citadel_scope_of(pol, id);
+
+		if (s != &pol->scopes[i] || s->id != id ||
+		    strcmp(s->name, p->str.p + le32v(p->scopes[i].name_off)) ||
+		    s->flags != le32v(p->scopes[i].flags) ||
+		    s->families != le64toh(p->scopes[i].families)) {
+			snprintf(why, whylen, "scope %u (%s) not found or not as written",
+				 i, p->str.p + le32v(p->scopes[i].name_off));
+			return false;
+		}
+		if (citadel_scope_of(pol, id + 1) || citadel_scope_of(pol, id - 1)) {
+			snprintf(why, whylen, "id %u +- 1 found", i);
+			return false;
+		}
+	}
+	if (citadel_scope_of(pol, 0)) {
+		snprintf(why, whylen, "id 0 found");
+		return false;
+	}
+	for (i = 0; i < ARRAY_SIZE(unknown); i++)
+		if (citadel_scope_of(pol, cw_fnv64(unknown[i], strlen(unknown[i])))) {
+			snprintf(why, whylen, "unknown name %s found", unknown[i]);
+			return false;
+		}
+	if (citadel_scope_of(pol, ~0ull) || citadel_scope_of(pol, 1)) {
+		snprintf(why, whylen, "id ~0 or 1 found");
+		return false;
+	}
+	return true;
+}
+
+static void test_scope_lookup(void)
+{
+	static const char *const names[] = { "ui", "telemetry", "collector" };
+	static const int perms[6][3] = {
+		{ 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
+		{ 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 },
+	};
+	struct cw_policy p, keep;
+	struct citadel_policy *pol;
+	struct cw_blob b;
+	char why[128] = "", name[24];
+	int k, i, n;
+
+	for (k = 0; k < 6; k++) {
+		memset(&p, 0, sizeof(p));
+		cw_add_global(&p, 0);
+		for (i = 0; i < 3; i++)
+			cw_add_scope(&p, names[perms[k][i]], (u32)i & 1, (u64)i);
+		b = cw_policy_build(&p, "unit", 0, 1);
+		pol = must_parse("3 services", &b);
+		free(b.p);
+		if (pol) {
+			if (!ok(scopes_found(pol, &p, why, sizeof(why)),
+				"3 services declared as %s, %s, %s: each found by id, 0 and unknown ids not",
+				names[perms[k][0]], names[perms[k][1]], names[perms[k][2]]))
+				diag("%s", why);
+			citadel_policy_free(pol);
+		}
+		cw_policy_free(&p);
+	}
+	/* Up to 70 services, declared ascending, descending and shuffled. */
+	for (n = 1; n <= 70; n += (n < 9 ? 1 : 19)) {
+		bool good = true;
+
+		for (k = 0; k < 3 && good; k++) {
+			memset(&p, 0, sizeof(p));
+			cw_add_global(&p, 0);
+			for (i = 0; i < n; i++) {
+				int j = k == 0 ? i : k == 1 ? n - 1 - i : (i * 37) % n;
+
+				snprintf(name, sizeof(name), "service-%d", j);
+				cw_add_scope(&p, name, 0, (u64)j);
+			}
+			b = cw_policy_build(&p, "unit", 0, 1);
+			keep = p;
+			pol = must_parse("many services", &b);
+			free(b.p);
+			if (pol) {
+				good = scopes_found(pol, &keep, why, sizeof(why));
+				for (i = 1; good && i < n; i++)
+					good = pol->scopes[pol->scope_order[i - 1]].id <
+					       pol->scopes[pol->scope_order[i]].id;
+				citadel_policy_free(pol);
+			} else {
+				good = false;
+			}
+			cw_policy_free(&p);
+		}
+		if (!ok(good, "%d services in 3 declaration orders: each found by id, unknown ids not",
+			n))
+			diag("order %d: %s", k - 1, why);
+	}
+}
+
+static bool tables_empty(const struct citadel_net_table *t)
+{
+	int i;
+
+	for (i = 0; i < CITADEL_NET_TABLES; i++)
+		if (t[i].nnodes || t[i].nports)
+			return false;
+	return true;
+}
+
+#define SYES4(tab, s, port, ln) sexpect(tab, a4(s), s, port, true, ln, #tab)
+#define SNO4(tab, s, port) sexpect(tab, a4(s), s, port, false, 0, #tab)
+#define SYES6(tab, s, port, ln) sexpect(tab, ip6(s), s, port, true, ln, #tab)
+#define SNO6(tab, s, port) sexpect(tab, ip6(s), s, port, false, 0, #tab)
+
+static void sexpect(const struct citadel_net_table *t, struct citadel_addr a,
+		    const char *astr, u16 port, bool want, u32 want_line,
+		    const char *tname)
+{
+	u32 line = 0;
+	bool got = citadel_net_match(t, &a, port, &line);
+
+	if (!ok(got == want && (!got || line == want_line), "%s: %s port %u %s",
+		tname, astr, port, want ? "matches" : "does not match"))
+		diag("got %s, line %u", got ? "match" : "no match", line);
+}
+
+static void test_services_policy(void)
+{
+	struct cw_policy p;
+	struct citadel_policy *pol;
+	const struct citadel_scope *ui, *tele, *coll, *glob;
+	struct cw_blob b;
+	size_t mem[4];
+	int k;
+
+	/* Without SCOPES: one global scope with the default families. */
+	memset(&p, 0, sizeof(p));
+	cw_add_net4(&p, R4("10.0.0.0", 8, TCP, 80, 80, 1), 0);
+	cw_add_listen4(&p, R4("0.0.0.0", 0, TCP, 22, 22, 2), 0);
+	pol = parse_pol("a policy without SCOPES", &p, CPOL_F_FILELESS);
+	if (pol) {
+		ok(pol->nscopes == 1 && pol->scopes[0].id == 0 &&
+		   !strcmp(pol->scopes[0].name, "global") &&
+		   pol->scopes[0].flags == 0 && pol->net == pol->scopes[0].conn,
+		   "without SCOPES: one scope, global, id 0, its conn tables are pol->net");
+		ok(pol->scopes[0].families == CPOL_FAM_DEFAULT,
+		   "without SCOPES the global families are CPOL_FAM_DEFAULT (0x%llx)",
+		   (unsigned long long)pol->scopes[0].families);
+		ok(pol->flags == CPOL_F_FILELESS, "header flag CPOL_F_FILELESS is accepted and read");
+		ok(!citadel_scope_of(pol, 0) && !citadel_scope_of(pol, 1) &&
+		   !citadel_scope_of(pol, cw_fnv64("ui", 2)),
+		   "without SCOPES citadel_scope_of finds nothing");
+		SYES4(&pol->scopes[0].listen[CITADEL_NET4_TCP], "0.0.0.0", 22, 2);
+		SNO4(&pol->scopes[0].conn[CITADEL_NET4_TCP], "0.0.0.0", 22);
+		citadel_policy_free(pol);
+	}
+
+	/* Three services with net, listen, exec and libs rules. */
+	pol3(&p);
+	cw_add_net4(&p, R4("10.0.0.0", 8, TCP, 80, 80, 10), 0);
+	cw_add_net4(&p, R4("192.0.2.0", 24, TCP, 443, 443, 11), SC_UI);
+	cw_add_net4(&p, R4("192.0.2.128", 25, TCP, 8443, 8443, 12), SC_UI);
+	cw_add_net4(&p, R4("198.51.100.7", 32, UDP, 123, 123, 13), SC_TELE);
+	cw_add_net6(&p, R6("2001:db8::", 32, UDP, 53, 53, 14), SC_TELE);
+	cw_add_net6(&p, R6("2001:db8::1", 128, TCP, 443, 443, 15), 0);
+	cw_add_listen4(&p, R4("0.0.0.0", 0, TCP, 22, 22, 20), 0);
+	cw_add_listen4(&p, R4("127.0.0.1", 32, TCP, 8080, 8081, 21), SC_UI);
+	cw_add_listen4(&p, R4("127.0.0.0", 8, TCP, 9000, 9000, 22), SC_UI);
+	cw_add_listen6(&p, R6("::", 0, UDP, 514, 514, 23), SC_COLL);
+	cw_add_listen6(&p, R6("fe80::", 10, TCP, 6000, 6010, 24), SC_COLL);
+	cw_add_exec(&p, "/usr/bin/ui", SC_UI, NULL, 30);
+	cw_add_lib(&p, "/usr/lib/", 31);
+	b = cw_policy_build(&p, "services", CPOL_F_AUDIT | CPOL_F_FILELESS, 7);
+	pol = must_parse("a policy with 3 services", &b);
+	free(b.p);
+	if (pol) {
+		glob = &pol->scopes[0];
+		ui = citadel_scope_of(pol, cw_fnv64("ui", 2));
+		tele = citadel_scope_of(pol, cw_fnv64("telemetry", 9));
+		coll = citadel_scope_of(pol, cw_fnv64("collector", 9));
+		ok(pol->nscopes == 4 && ui == &pol->scopes[SC_UI] &&
+		   tele == &pol->scopes[SC_TELE] && coll == &pol->scopes[SC_COLL],
+		   "a policy with 3 services parses; each service is found by id");
+		ok(ui && !strcmp(ui->name, "ui") && ui->flags == CPOL_SCOPE_F_AUDIT &&
+		   ui->families == FAM_INET6 && tele && tele->families == 0 &&
+		   coll && coll->families == (FAM_RAW | FAM_INET) &&
+		   glob->families == (FAM_UNIX | FAM_INET) &&
+		   !strcmp(glob->name, "global"),
+		   "names, flags and families of every scope are read");
+		ok(pol->flags == (CPOL_F_AUDIT | CPOL_F_FILELESS) &&
+		   pol->rules_net4 == 4 && pol->rules_net6 == 2 &&
+		   pol->rules_listen4 == 3 && pol->rules_listen6 == 2 &&
+		   pol->rules_exec == 1 && pol->rules_libs == 1,
+		   "flags and rule counts of every section are read");
+		if (ui && tele && coll) {
+			/* Each rule is in its own scope's tables only. */
+			ok(glob->conn[CITADEL_NET4_TCP].nnodes == 1 &&
+			   glob->conn[CITADEL_NET6_TCP].nnodes == 1 &&
+			   glob->conn[CITADEL_NET4_UDP].nnodes == 0 &&
+			   glob->conn[CITADEL_NET6_UDP].nnodes == 0,
+			   "the global conn tables hold the global net rules only");
+			ok(ui->conn[CITADEL_NET4_TCP].nnodes == 2 &&
+			   ui->conn[CITADEL_NET4_UDP].nnodes == 0 &&
+			   ui->conn[CITADEL_NET6_TCP].nnodes == 0 &&
+			   ui->conn[CITADEL_NET6_UDP].nnodes == 0 &&
+			   tele->conn[CITADEL_NET4_UDP].nnodes == 1 &&
+			   tele->conn[CITADEL_NET6_UDP].nnodes == 1 &&
+			   tele->conn[CITADEL_NET4_TCP].nnodes == 0 &&
+			   tele->conn[CITADEL_NET6_TCP].nnodes == 0 &&
+			   tables_empty(coll->conn),
+			   "a service's net rules land in its own conn tables only");
+			ok(glob->listen[CITADEL_NET4_TCP].nnodes == 1 &&
+			   ui->listen[CITADEL_NET4_TCP].nnodes == 2 &&
+			   coll->listen[CITADEL_NET6_UDP].nnodes == 1 &&
+			   coll->listen[CITADEL_NET6_TCP].nnodes == 1 &&
+			   tables_empty(tele->listen) &&
+			   glob->listen[CITADEL_NET6_UDP].nnodes == 0,
+			   "listen rules land in their scope's listen tables only");
+			/* Net lookups per scope. */
+			SYES4(&glob->conn[CITADEL_NET4_TCP], "10.1.2.3", 80, 10);
+			SNO4(&glob->conn[CITADEL_NET4_TCP], "192.0.2.1", 443);
+			SYES4(&ui->conn[CITADEL_NET4_TCP], "192.0.2.1", 443, 11);
+			SYES4(&ui->conn[CITADEL_NET4_TCP], "192.0.2.200", 443, 11);
+			SYES4(&ui->conn[CITADEL_NET4_TCP], "192.0.2.200", 8443, 12);
+			SNO4(&ui->conn[CITADEL_NET4_TCP], "192.0.2.1", 8443);
+			SNO4(&ui->conn[CITADEL_NET4_TCP], "10.1.2.3", 80);
+			SNO4(&tele->conn[CITADEL_NET4_TCP], "192.0.2.1", 443);
+			SYES4(&tele->conn[CITADEL_NET4_UDP], "198.51.100.7", 123, 13);
+			SNO4(&tele->conn[CITADEL_NET4_UDP], "198.51.100.8", 123);
+			SYES6(&tele->conn[CITADEL_NET6_UDP], "2001:db8:1::5", 53, 14);
+			SNO6(&glob->conn[CITADEL_NET6_UDP], "2001:db8:1::5", 53);
+			SYES6(&glob->conn[CITADEL_NET6_TCP], "2001:db8::1", 443, 15);
+			SNO6(&tele->conn[CITADEL_NET6_TCP], "2001:db8::1", 443);
+			/* Listen lookups match like net tables. */
+			SYES4(&glob->listen[CITADEL_NET4_TCP], "0.0.0.0", 22, 20);
+			SYES4(&glob->listen[CITADEL_NET4_TCP], "255.255.255.255", 22, 20);
+			SNO4(&glob->listen[CITADEL_NET4_TCP], "0.0.0.0", 23);
+			SNO4(&glob->conn[CITADEL_NET4_TCP], "0.0.0.0", 22);
+			SYES4(&ui->listen[CITADEL_NET4_TCP], "127.0.0.1", 8080, 21);
+			SYES4(&ui->listen[CITADEL_NET4_TCP], "127.0.0.1", 8081, 21);
+			SNO4(&ui->listen[CITADEL_NET4_TCP], "127.0.0.1", 8082);
+			SNO4(&ui->listen[CITADEL_NET4_TCP], "127.0.0.2", 8080);
+			SYES4(&ui->listen[CITADEL_NET4_TCP], "127.0.0.1", 9000, 22);
+			SYES4(&ui->listen[CITADEL_NET4_TCP], "127.255.0.1", 9000, 22);
+			SNO4(&ui->listen[CITADEL_NET4_TCP], "128.0.0.0", 9000);
+			SNO4(&ui->listen[CITADEL_NET4_UDP], "127.0.0.1", 8080);
+			SNO4(&ui->conn[CITADEL_NET4_TCP], "127.0.0.1", 8080);
+			SYES6(&coll->listen[CITADEL_NET6_UDP], "::", 514, 23);
+			SYES6(&coll->listen[CITADEL_NET6_UDP], "2001:db8::9", 514, 23);
+			SNO6(&coll->listen[CITADEL_NET6_UDP], "::", 515);
+			SYES6(&coll->listen[CITADEL_NET6_TCP], "fe80::1", 6005, 24);
+			SYES6(&coll->listen[CITADEL_NET6_TCP], "febf:ffff::", 6010, 24);
+			SNO6(&coll->listen[CITADEL_NET6_TCP], "fec0::", 6005);
+			SNO6(&coll->listen[CITADEL_NET6_TCP], "fe80::1", 6011);
+			SNO6(&glob->listen[CITADEL_NET6_UDP], "::", 514);
+			SNO6(&coll->conn[CITADEL_NET6_UDP], "::", 514);
+		}
+		citadel_policy_free(pol);
+	}
+	cw_policy_free(&p);
+
+	/* mem_bytes grows with what the policy holds. */
+	for (k = 0; k < 4; k++) {
+		memset(&p, 0, sizeof(p));
+		if (k >= 1)
+			pol3(&p);
+		if (k >= 2) {
+			cw_add_exec(&p, "/usr/bin/ui", SC_UI, NULL, 1);
+			cw_add_exec(&p, "/usr/bin/", 0, NULL, 2);
+			cw_add_lib(&p, "/lib/", 3);
+		}
+		if (k >= 3) {
+			cw_add_net4(&p, R4("10.0.0.0", 8, TCP, 1, 1, 4), SC_UI);
+			cw_add_listen6(&p, R6("::", 0, TCP, 1, 1, 5), SC_TELE);
+		}
+		b = cw_policy_build(&p, "mem", 0, 1);
+		cw_policy_free(&p);
+		pol = must_parse("a policy for mem_bytes", &b);
+		free(b.p);
+		mem[k] = 0;
+		if (pol) {
+			mem[k] = pol->mem_bytes;
+			if (k == 3)
+				ok(pol->mem_bytes >= sizeof(*pol) + pol->strings_len +
+				   4 * sizeof(struct citadel_scope) +
+				   2 * sizeof(struct citadel_exec_cand) +
+				   2 * sizeof(struct citadel_net_node),
+				   "mem_bytes (%zu) covers the policy, strings, scopes, candidates and nodes",
+				   pol->mem_bytes);
+			citadel_policy_free(pol);
+		}
+	}
+	ok(mem[0] >= sizeof(struct citadel_policy) && mem[0] < mem[1] &&
+	   mem[1] < mem[2] && mem[2] < mem[3],
+	   "mem_bytes grows: %zu empty, %zu with scopes, %zu with paths, %zu with rules",
+	   mem[0], mem[1], mem[2], mem[3]);
+}
+
+/* The candidates of @e as "scope:hashbyte" items, in table order. */
+static void cands_str(const struct citadel_policy *pol,
+		      const struct citadel_path_entry *e, char *buf, size_t len)
+{
+	size_t at = 0;
+	u32 i;
+
+	buf[0] = '\0';
+	for (i = 0; e && i < e->count && at < len; i++) {
+		const struct citadel_exec_cand *c = &pol->cands[e->first + i];
+
+		at += snprintf(buf + at, len - at, "%s%u:%s%02x@%u", i ? " " : "",
+			       c->scope, c->has_hash ? "" : "-", c->sha256[0],
+			       c->line);
+	}
+}
+
+static const struct citadel_path_entry *
+lk(const struct citadel_path_table *t, const char *path)
+{
+	return citadel_path_lookup(t, path, (u32)strlen(path));
+}
+
+static bool table_sorted(const struct citadel_path_table *t, bool prefix,
+			 const struct citadel_policy *pol, u32 ncands)
+{
+	u32 i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct citadel_path_entry *e = &t->e[i];
+		int r;
+
+		if (!e->len || (e->path[e->len - 1] == '/') != prefix ||
+		    e->path[e->len] || strlen(e->path) != e->len ||
+		    e->path < pol->strings ||
+		    e->path + e->len >= pol->strings + pol->strings_len ||
+		    !e->count || (ncands && (e->first > ncands ||
+					     e->count > ncands - e->first)))
+			return false;
+		if (!i)
+			continue;
+		r = memcmp(e[-1].path, e->path,
+			   e[-1].len < e->len ? e[-1].len : e->len);
+		if (r > 0 || (!r && e[-1].len >= e->len))
+			return false;
+	}
+	return true;
+}
+
+static void test_exec_tables(void)
+{
+	static const u8 h1[32] = { 0x11, 1 }, h2[32] = { 0x22, 2 };
+	struct cw_policy p;
+	struct citadel_policy *pol;
+	const struct citadel_path_entry *e;
+	char buf[256];
+	u32 i, sum;
+
+	pol3(&p);
+	cw_add_exec(&p, "/usr/bin/ui", SC_UI, h2, 10);
+	cw_add_exec(&p, "/usr/bin/ui", SC_UI, h1, 11);
+	cw_add_exec(&p, "/usr/bin/ui", 0, NULL, 12);
+	cw_add_exec(&p, "/usr/bin/tele", SC_TELE, NULL, 13);
+	cw_add_exec(&p, "/usr/bin", 0, NULL, 14);
+	cw_add_exec(&p, "/usr/bin/", 0, NULL, 15);
+	cw_add_exec(&p, "/opt/app/", SC_COLL, NULL, 16);
+	cw_add_exec(&p, "/opt/", 0, NULL, 17);
+	cw_add_exec(&p, "/usr/bin/u", SC_TELE, h1, 18);
+	cw_add_exec(&p, "/", 0, NULL, 19);
+	cw_add_exec(&p, "/usr/bin/ui", SC_UI, h1, 20);
+	cw_add_exec(&p, "/usr/bin/ui", SC_COLL, NULL, 21);
+	cw_add_lib(&p, "/usr/lib/", 40);
+	cw_add_lib(&p, "/lib/", 41);
+	cw_add_lib(&p, "/lib/", 42);
+	cw_add_lib(&p, "/usr/lib/x86_64-linux-gnu/libc.so.6", 43);
+	cw_add_lib(&p, "/usr/lib/x86_64-linux-gnu/libc.so", 44);
+	cw_add_lib(&p, "/usr/lib/x86_64-linux-gnu/libc.so", 45);
+	pol = parse_pol("exec and libs rules", &p, 0);
+	if (!pol)
+		return;
+	ok(pol->rules_exec == 12 && pol->rules_libs == 6,
+	   "exec and libs rule counts (%u, %u)", pol->rules_exec, pol->rules_libs);
+	ok(pol->exec_exact.n == 4 && pol->exec_prefix.n == 4,
+	   "exec rules split: 4 exact paths, 4 prefixes (%u, %u)",
+	   pol->exec_exact.n, pol->exec_prefix.n);
+	ok(pol->libs_exact.n == 2 && pol->libs_prefix.n == 2,
+	   "libs rules split: 2 exact paths, 2 prefixes (%u, %u)",
+	   pol->libs_exact.n, pol->libs_prefix.n);
+	ok(table_sorted(&pol->exec_exact, false, pol, pol->rules_exec) &&
+	   table_sorted(&pol->exec_prefix, true, pol, pol->rules_exec) &&
+	   table_sorted(&pol->libs_exact, false, pol, 0) &&
+	   table_sorted(&pol->libs_prefix, true, pol, 0),
+	   "path tables: sorted, distinct, exact vs '/'-ended, into the strings, candidates in bounds");
+	for (i = 0, sum = 0; i < pol->exec_exact.n; i++)
+		sum += pol->exec_exact.e[i].count;
+	for (i = 0; i < pol->exec_prefix.n; i++)
+		sum += pol->exec_prefix.e[i].count;
+	ok(sum == 12, "every exec rule is a candidate of one entry (%u)", sum);
+
+	e = lk(&pol->exec_exact, "/usr/bin/ui");
+	cands_str(pol, e, buf, sizeof(buf));
+	if (!ok(e && e->count == 5 && !strcmp(e->path, "/usr/bin/ui") &&
+		!strcmp(buf, "0:-00@12 1:11@11 1:11@20 1:22@10 3:-00@21"),
+		"/usr/bin/ui: 5 candidates grouped, by scope then hash"))
+		diag("got \"%s\"", buf);
+	e = lk(&pol->exec_exact, "/usr/bin/u");
+	cands_str(pol, e, buf, sizeof(buf));
+	if (!ok(e && e->line == 18 && !strcmp(buf, "2:11@18"),
+		"/usr/bin/u (a prefix of /usr/bin/ui): its own candidate"))
+		diag("got \"%s\"", buf);
+	e = lk(&pol->exec_exact, "/usr/bin/tele");
+	cands_str(pol, e, buf, sizeof(buf));
+	ok(e && !strcmp(buf, "2:-00@13"), "/usr/bin/tele: one candidate, no hash");
+	e = lk(&pol->exec_exact, "/usr/bin");
+	cands_str(pol, e, buf, sizeof(buf));
+	ok(e && e->line == 14 && !strcmp(buf, "0:-00@14"),
+	   "/usr/bin is an exact path");
+	e = lk(&pol->exec_prefix, "/usr/bin/");
+	cands_str(pol, e, buf, sizeof(buf));
+	ok(e && e->line == 15 && !strcmp(buf, "0:-00@15"),
+	   "/usr/bin/ is a prefix (differs by the trailing /)");
+	ok(!lk(&pol->exec_exact, "/usr/bin/") && !lk(&pol->exec_prefix, "/usr/bin"),
+	   "/usr/bin/ is not in the exact table, /usr/bin not in the prefixes");
+	e = lk(&pol->exec_prefix, "/opt/app/");
+	cands_str(pol, e, buf, sizeof(buf));
+	ok(e && !strcmp(buf, "3:-00@16"), "/opt/app/: the collector's entry prefix");
+	e = lk(&pol->exec_prefix, "/");
+	ok(e && e->len == 1 && e->count == 1 && pol->cands[e->first].line == 19,
+	   "/ is a prefix entry");
+	ok(lk(&pol->exec_prefix, "/opt/") && !lk(&pol->exec_prefix, "/opt") &&
+	   !lk(&pol->exec_prefix, "/opt/app") && !lk(&pol->exec_prefix, "/op/") &&
+	   !lk(&pol->exec_prefix, "/opt/ap/"),
+	   "prefix lookups are exact: /opt/ yes; /opt, /opt/app, /op/, /opt/ap/ no");
+	ok(!lk(&pol->exec_exact, "/usr/bin/uix") && !lk(&pol->exec_exact, "/usr/bin/ui/") &&
+	   !lk(&pol->exec_exact, "/usr/bi") && !lk(&pol->exec_exact, "") &&
+	   !lk(&pol->exec_exact, "/") && !lk(&pol->exec_exact, "/usr/bin/t") &&
+	   !lk(&pol->exec_exact, "/usr/bin/tele\xff") &&
+	   !lk(&pol->exec_exact, "/usr/bin/tel") && !lk(&pol->exec_exact, "/zzz") &&
+	   !lk(&pol->exec_exact, "/\x01"),
+	   "absent exact paths are not found (longer, shorter, with '/', empty, past the ends)");
+	e = citadel_path_lookup(&pol->exec_exact, "/usr/bin/ui-not-terminated", 11);
+	ok(e && e->len == 11 && e->count == 5,
+	   "a lookup reads only len bytes of the path");
+	e = citadel_path_lookup(&pol->exec_exact, "/usr/bin/ui\0", 12);
+	ok(!e, "a path with a NUL at its end is not the path without it");
+
+	ok(lk(&pol->libs_prefix, "/lib/") && lk(&pol->libs_prefix, "/lib/")->count == 2 &&
+	   lk(&pol->libs_prefix, "/lib/")->line == 41 &&
+	   lk(&pol->libs_prefix, "/usr/lib/") &&
+	   lk(&pol->libs_exact, "/usr/lib/x86_64-linux-gnu/libc.so.6") &&
+	   lk(&pol->libs_exact, "/usr/lib/x86_64-linux-gnu/libc.so")->count == 2,
+	   "libs: prefixes and files found, duplicates counted");
+	ok(!lk(&pol->libs_prefix, "/lib") && !lk(&pol->libs_exact, "/lib/") &&
+	   !lk(&pol->libs_exact, "/usr/lib/x86_64-linux-gnu/libc.so.") &&
+	   !lk(&pol->libs_exact, "/usr/lib/x86_64-linux-gnu/libc.so.6.1") &&
+	   !lk(&pol->libs_prefix, "/usr/lib/x86_64-linux-gnu/") &&
+	   !lk(&pol->exec_exact, "/usr/lib/x86_64-linux-gnu/libc.so"),
+	   "libs: absent paths not found, and libs are not exec rules");
+	citadel_policy_free(pol);
+
+	/* An empty policy: empty path tables, lookups find nothing. */
+	memset(&p, 0, sizeof(p));
+	pol = parse_pol("a policy without paths", &p, 0);
+	if (pol) {
+		ok(!pol->exec_exact.n && !pol->exec_prefix.n && !pol->libs_exact.n &&
+		   !pol->libs_prefix.n && !lk(&pol->exec_exact, "/") &&
+		   !lk(&pol->exec_prefix, "/") && !lk(&pol->libs_exact, "/bin/sh"),
+		   "without exec and libs sections the path tables are empty");
+		citadel_policy_free(pol);
+	}
+}
+
+/* Random paths over a tiny alphabet: many share prefixes. */
+static void rnd_path(char *buf, u32 *len)
+{
+	static const char *const comp[] = { "a", "b", "ab", "a.", "ba", "aa", "..." };
+	u32 n = 1 + (u32)(rnd() % 4), i, at = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *c = comp[rnd() % ARRAY_SIZE(comp)];
+
+		buf[at++] = '/';
+		memcpy(buf + at, c, strlen(c));
+		at += (u32)strlen(c);
+	}
+	if (rnd() % 3 == 0)
+		buf[at++] = '/';
+	buf[at] = '\0';
+	*len = at;
+}
+
+static void test_path_random(unsigned int seed)
+{
+	enum { NP = 60 };
+	char paths[NP][32], probe[40];
+	u32 lens[NP], i, j, n = 5 + seed * 7 % (NP - 5), bad = 0, probes = 0;
+	u16 scopes[NP];
+	struct cw_policy p;
+	struct citadel_policy *pol;
+	const struct citadel_path_entry *e;
+
+	rng_state = 0x51ed2701u * (seed + 3);
+	pol3(&p);
+	for (i = 0; i < n; i++) {
+		rnd_path(paths[i], &lens[i]);
+		scopes[i] = (u16)(rnd() % SC_N);
+		cw_add_exec(&p, paths[i], scopes[i], NULL, i + 1);
+		if (rnd() & 1)
+			cw_add_lib(&p, paths[i], i + 1);
+	}
+	pol = parse_pol("random paths", &p, 0);
+	if (!pol)
+		return;
+	/* Each path, its truncations and extensions, against brute force. */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j <= lens[i] + 1; j++) {
+			bool want = false, pre;
+			const struct citadel_path_table *t;
+			u32 k, len = j, cnt = 0;
+
+			memcpy(probe, paths[i], lens[i]);
+			if (j == lens[i] + 1) {
+				probe[lens[i]] = lens[i] & 1 ? '/' : 'a';
+				len = lens[i] + 1;
+			}
+			pre = len && probe[len - 1] == '/';
+			t = pre ? &pol->exec_prefix : &pol->exec_exact;
+			for (k = 0; k < n; k++)
+				if (lens[k] == len && !memcmp(paths[k], probe, len)) {
+					want = true;
+					cnt++;
+				}
+			e = citadel_path_lookup(t, probe, len);
+			probes++;
+			if (!!e != want || (e && (e->len != len ||
+						  memcmp(e->path, probe, len) ||
+						  e->count != cnt)))
+				bad++;
+			/* Never in the other table. */
+			t = pre ? &pol->exec_exact : &pol->exec_prefix;
+			if (citadel_path_lookup(t, probe, len))
+				bad++;
+			/* The candidates are those of the rules of this path. */
+			for (k = 0; e && k < e->count; k++) {
+				const struct citadel_exec_cand *c = &pol->cands[e->first + k];
+
+				if (c->line < 1 || c->line > n || lens[c->line - 1] != len ||
+				    memcmp(paths[c->line - 1], probe, len) ||
+				    scopes[c->line - 1] != c->scope)
+					bad++;
+			}
+		}
+	}
+	if (!ok(!bad && table_sorted(&pol->exec_exact, false, pol, pol->rules_exec) &&
+		table_sorted(&pol->exec_prefix, true, pol, pol->rules_exec) &&
+		table_sorted(&pol->libs_exact, false, pol, 0) &&
+		table_sorted(&pol->libs_prefix, true, pol, 0),
+		"seed %u: %u random exec paths, %u lookups agree with brute force",
+		seed, n, probes))
+		diag("%u disagreements", bad);
+	citadel_policy_free(pol);
+}
+
+/* The writer's own promises. */
+static void test_writer(void)
+{
+	struct cw_policy p;
+	u32 a, b2, c;
+
+	memset(&p, 0, sizeof(p));
+	a = cw_str(&p.str, "/usr/bin/ui");
+	b2 = cw_str(&p.str, "ui");
+	c = cw_str(&p.str, "/usr/bin/ui");
+	ok(a == 0 && b2 == 9 && c == 0 && p.str.len == 12,
+	   "writer strings: stored once, tails shared (%u %u %u, %u bytes)", a, b2,
+	   c, p.str.len);
+	cw_add_global(&p, 0);
+	cw_add_scope(&p, "ui", 0, 0);
+	ok(p.nscopes == 2 && p.scopes[0].id == 0 &&
+	   le64toh(p.scopes[1].id) == cw_fnv64("ui", 2) &&
+	   le32v(p.scopes[1].name_off) == 9 && p.str.len == 19,
+	   "writer scopes: global id 0, services FNV-1a, names deduplicated");
+	cw_policy_free(&p);
+}
+
 int main(void)
 {
 	unsigned int seed;
@@ -1420,6 +2664,19 @@ int main(void)
 	for (seed = 1; seed <= 24; seed++)
 		test_random(seed);
 	test_scaling();
+	test_writer();
+	test_strings();
+	test_scope0();
+	test_service_names();
+	test_scope_limits();
+	test_rule_scopes();
+	test_path_checks();
+	test_late_failures();
+	test_scope_lookup();
+	test_services_policy();
+	test_exec_tables();
+	for (seed = 1; seed <= 12; seed++)
+		test_path_random(seed);
 
 	printf("1..%u\n", tap_n);
 	if (tap_failed)
