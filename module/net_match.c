@@ -14,15 +14,6 @@
 /* Deepest possible nesting: /0 ... /128. */
 #define MAX_DEPTH	129
 
-static int addr_cmp(const struct citadel_addr *a, const struct citadel_addr *b)
-{
-	if (a->hi != b->hi)
-		return a->hi < b->hi ? -1 : 1;
-	if (a->lo != b->lo)
-		return a->lo < b->lo ? -1 : 1;
-	return 0;
-}
-
 static bool ports_match(const struct citadel_net_table *t,
 			const struct citadel_net_node *n, u16 port, u32 *line)
 {
@@ -63,7 +54,7 @@ bool citadel_net_match(const struct citadel_net_table *t,
 	while (lo < hi) {
 		u32 mid = lo + (hi - lo) / 2;
 
-		if (addr_cmp(&t->nodes[mid].start, addr) <= 0)
+		if (citadel_addr_cmp(&t->nodes[mid].start, addr) <= 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -73,7 +64,7 @@ bool citadel_net_match(const struct citadel_net_table *t,
 	/* Climb to the deepest CIDR that contains addr... */
 	i = lo - 1;
 	for (depth = 0; i != CITADEL_NO_NODE && depth < MAX_DEPTH; depth++) {
-		if (addr_cmp(addr, &t->nodes[i].end) <= 0)
+		if (citadel_addr_cmp(addr, &t->nodes[i].end) <= 0)
 			break;
 		i = t->nodes[i].parent;
 	}

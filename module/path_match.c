@@ -23,16 +23,6 @@ u64 citadel_fnv64(const char *s, u32 len)
 	return h;
 }
 
-/* Byte order first, then length: the order the parser sorts by. */
-static int path_cmp(const char *a, u32 alen, const char *b, u32 blen)
-{
-	int r = memcmp(a, b, alen < blen ? alen : blen);
-
-	if (r)
-		return r;
-	return alen < blen ? -1 : alen > blen;
-}
-
 /**
  * citadel_path_lookup() - the entry for exactly @path in @t
  * @t: an exec or libs table
@@ -49,7 +39,7 @@ citadel_path_lookup(const struct citadel_path_table *t, const char *path,
 
 	while (lo < hi) {
 		u32 mid = lo + (hi - lo) / 2;
-		int r = path_cmp(t->e[mid].path, t->e[mid].len, path, len);
+		int r = citadel_path_cmp(t->e[mid].path, t->e[mid].len, path, len);
 
 		if (!r)
 			return &t->e[mid];

@@ -8,6 +8,7 @@
 
 #ifdef __KERNEL__
 #include <linux/refcount.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #else
 #include "host_shim.h"
@@ -124,6 +125,27 @@ struct citadel_policy {
 };
 
 #define CITADEL_ERR_MAX	256
+
+static inline int citadel_addr_cmp(const struct citadel_addr *a,
+				   const struct citadel_addr *b)
+{
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return 0;
+}
+
+/* Byte order first, then length: how path tables are sorted. */
+static inline int citadel_path_cmp(const char *a, u32 alen, const char *b,
+				   u32 blen)
+{
+	int r = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (r)
+		return r;
+	return alen < blen ? -1 : alen > blen;
+}
 
 int citadel_policy_parse(const void *blob, size_t len,
 			 struct citadel_policy **out, char *err, size_t errlen);

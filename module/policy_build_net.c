@@ -31,15 +31,6 @@ static const char *const net_section_names[] = {
 	[CPOL_SEC_LISTEN6] = "listen6",
 };
 
-static int addr_cmp(const struct citadel_addr *a, const struct citadel_addr *b)
-{
-	if (a->hi != b->hi)
-		return a->hi < b->hi ? -1 : 1;
-	if (a->lo != b->lo)
-		return a->lo < b->lo ? -1 : 1;
-	return 0;
-}
-
 static u64 be64_from_bytes(const u8 *p)
 {
 	u64 v = 0;
@@ -150,7 +141,7 @@ static int build_rule_cmp(const void *a, const void *b)
 
 	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
-	r = addr_cmp(&x->start, &y->start);
+	r = citadel_addr_cmp(&x->start, &y->start);
 	if (r)
 		return r;
 	if (x->prefix != y->prefix)
@@ -165,8 +156,8 @@ static int build_rule_cmp(const void *a, const void *b)
 static bool node_contains(const struct citadel_net_node *outer,
 			  const struct citadel_net_node *inner)
 {
-	return addr_cmp(&outer->start, &inner->start) <= 0 &&
-	       addr_cmp(&inner->end, &outer->end) <= 0;
+	return citadel_addr_cmp(&outer->start, &inner->start) <= 0 &&
+	       citadel_addr_cmp(&inner->end, &outer->end) <= 0;
 }
 
 /* Turns @n sorted rules of one table into its CIDR tree and ports. */
@@ -186,8 +177,8 @@ static int build_table(struct citadel_net_table *t,
 		struct citadel_port_range *last;
 		u16 lo;
 
-		if (!node || addr_cmp(&node->start, &r[i].start) ||
-		    addr_cmp(&node->end, &r[i].end)) {
+		if (!node || citadel_addr_cmp(&node->start, &r[i].start) ||
+		    citadel_addr_cmp(&node->end, &r[i].end)) {
 			node = &t->nodes[nn++];
 			node->start = r[i].start;
 			node->end = r[i].end;

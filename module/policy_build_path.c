@@ -21,15 +21,6 @@ struct path_rule {
 	struct citadel_exec_cand cand;
 };
 
-static int path_cmp(const char *a, u32 alen, const char *b, u32 blen)
-{
-	int r = memcmp(a, b, alen < blen ? alen : blen);
-
-	if (r)
-		return r;
-	return alen < blen ? -1 : alen > blen;
-}
-
 static int path_rule_cmp(const void *a, const void *b)
 {
 	const struct path_rule *x = a, *y = b;
@@ -37,7 +28,7 @@ static int path_rule_cmp(const void *a, const void *b)
 
 	if (x->prefix != y->prefix)
 		return x->prefix ? 1 : -1;
-	r = path_cmp(x->path, x->len, y->path, y->len);
+	r = citadel_path_cmp(x->path, x->len, y->path, y->len);
 	if (r)
 		return r;
 	if (x->cand.scope != y->cand.scope)
@@ -166,7 +157,7 @@ static int group(struct path_rule *r, u32 n, struct citadel_exec_cand *cands,
 
 		t = r[i].prefix ? prefix : exact;
 		last = t->n ? &t->e[t->n - 1] : NULL;
-		if (!last || path_cmp(last->path, last->len, r[i].path,
+		if (!last || citadel_path_cmp(last->path, last->len, r[i].path,
 				      r[i].len)) {
 			last = &t->e[t->n++];
 			last->path = r[i].path;

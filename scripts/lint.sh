@@ -7,17 +7,8 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SRC=$("$ROOT/scripts/linux-source.sh")
-n=0 failed=0
-
-tap() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-	fi
-}
+# shellcheck source=../selftests/tap.sh
+. "$ROOT/selftests/tap.sh"
 
 cd "$ROOT" || exit 1
 for f in module/*.c module/*.h; do

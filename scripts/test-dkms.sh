@@ -9,17 +9,8 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 T=$ROOT/build/dkms
-n=0 failed=0
-
-tap() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-	fi
-}
+# shellcheck source=../selftests/tap.sh
+. "$ROOT/selftests/tap.sh"
 
 rel=$("$ROOT/scripts/kernel.sh" resolve 6.1) || exit 1
 kdir=$("$ROOT/scripts/kernel.sh" fetch 6.1) || exit 1

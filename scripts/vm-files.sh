@@ -26,7 +26,7 @@ mkdir -p "$out"
 cp "$BUILD/kmod/$rel/citadel.ko" "$out/"
 # The same module with its BTF stripped: must refuse to load.
 objcopy --remove-section=.BTF "$out/citadel.ko" "$out/citadel-nobtf.ko"
-cp "$BUILD/citadelctl" "$ROOT/selftests/vm_suite.sh" "$out/"
+cp "$BUILD/citadelctl" "$ROOT/selftests/vm_suite.sh" "$ROOT/selftests/tap.sh" "$out/"
 cp "$BUILD"/selftests/*_test "$out/"
 cp "$BUILD/selftests/citadel_probe" "$BUILD/selftests/kiosk_httpd" \
 	"$ROOT/selftests/scenario_kiosk_test.sh" "$ROOT/selftests/learn_test.sh" "$out/"

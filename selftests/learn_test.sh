@@ -7,12 +7,7 @@
 # something the workload never did is denied.
 cd "$(dirname "$0")" || exit 1
 export PATH="$PWD:$PATH"
-n=0
-failed=0
-tap() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi
-}
+. ./tap.sh
 denied() {
 	sed -n 's/^[a-z]*_denied //p' /sys/kernel/security/citadel/status |
 		awk '{ s += $1 } END { print s + 0 }'

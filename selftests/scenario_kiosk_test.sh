@@ -18,19 +18,8 @@
 cd "$(dirname "$0")" || exit 1
 export PATH="$PWD:$PATH"
 W=/tmp/kiosk
-n=0
-failed=0
+. ./tap.sh
 pids=
-
-tap() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-	fi
-}
 
 # A file's lines as TAP comments.
 show() {

@@ -6,18 +6,7 @@
 # Prints TAP: its own lifecycle checks, then each kselftest's output.
 cd "$(dirname "$0")" || exit 1
 export PATH="$PWD:$PATH"
-n=0
-failed=0
-
-tap() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-	fi
-}
+. ./tap.sh
 
 # Kernel messages would interleave with TAP lines on the console; the
 # rig reads the whole kernel log after the run (and panics still print).

@@ -22,20 +22,8 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 unset CITADEL_SECURITYFS
 
-n=0
-failed=0
-
-# tap STATUS NAME [DETAILS_FILE]: one result; details of a failure as comments.
-tap() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		[ -n "${3:-}" ] && [ -s "$3" ] && sed 's/^/#   /' "$3" | head -n 40
-	fi
-}
+# shellcheck source=../tap.sh
+. "$HERE/../tap.sh"
 
 skip() {
 	n=$((n + 1))
