@@ -244,9 +244,6 @@ static int order_scopes(struct parse_ctx *c, struct citadel_policy *pol)
 		if (j > 0 && scope_id_of(pol, j - 1) == id)
 			return citadel_parse_fail(c, "scopes %u and %u have the same id (duplicate service name)",
 						  pol->scope_order[j - 1], idx);
-		if (j + 1 <= i && scope_id_of(pol, j + 1) == id)
-			return citadel_parse_fail(c, "scopes %u and %u have the same id (duplicate service name)",
-						  pol->scope_order[j + 1], idx);
 	}
 	return 0;
 }
