@@ -29,6 +29,8 @@ static const char *const outcome_names[CITADEL_OUTCOME_COUNT] = {
 
 const char *citadel_op_name(enum citadel_op op)
 {
+	if (op == CITADEL_OP_POLICY)
+		return "policy";
 	return op < CITADEL_OP_COUNT ? op_names[op] : "unknown";
 }
 

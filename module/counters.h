@@ -14,6 +14,8 @@ enum citadel_op {
 	CITADEL_OP_SOCKET,
 	CITADEL_OP_MMAP,
 	CITADEL_OP_COUNT,
+	/* Not counted: events about the policy itself (rollbacks). */
+	CITADEL_OP_POLICY = CITADEL_OP_COUNT,
 };
 
 enum citadel_outcome {

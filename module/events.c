@@ -40,7 +40,7 @@ struct event {
 	pid_t pid;
 	uid_t uid;
 	u8 op;
-	u8 audited;
+	u8 decision;
 	char comm[TASK_COMM_LEN];
 	char exe[EXE_LEN];
 	char service[CPOL_SERVICE_NAME_MAX + 1];
@@ -48,6 +48,12 @@ struct event {
 	char policy[CPOL_NAME_MAX];
 	u64 version;
 	u8 digest[32];
+};
+
+static const char *const decision_names[] = {
+	[CITADEL_EV_DENIED] = "denied",
+	[CITADEL_EV_AUDITED] = "audited",
+	[CITADEL_EV_ROLLBACK] = "rollback",
 };
 
 static struct event *ring;
@@ -97,7 +103,7 @@ static void current_exe(char *buf, size_t len)
 	fput(exe);
 }
 
-void citadel_event(enum citadel_op op, bool audited,
+void citadel_event(enum citadel_op op, enum citadel_decision decision,
 		   const struct citadel_policy *pol,
 		   const struct citadel_scope *svc, const char *object)
 {
@@ -117,14 +123,20 @@ void citadel_event(enum citadel_op op, bool audited,
 	e->pid = task_tgid_nr(current);
 	e->uid = from_kuid(&init_user_ns, current_uid());
 	e->op = op;
-	e->audited = audited;
+	e->decision = decision;
 	get_task_comm(e->comm, current);
 	memcpy(e->exe, exe, sizeof(e->exe));
 	strscpy(e->service, svc ? svc->name : "-", sizeof(e->service));
 	strscpy(e->object, object, sizeof(e->object));
-	memcpy(e->policy, pol->name, sizeof(e->policy));
-	e->version = pol->version;
-	memcpy(e->digest, pol->digest, sizeof(e->digest));
+	if (pol) {
+		memcpy(e->policy, pol->name, sizeof(e->policy));
+		e->version = pol->version;
+		memcpy(e->digest, pol->digest, sizeof(e->digest));
+	} else {
+		strscpy(e->policy, "-", sizeof(e->policy));
+		e->version = 0;
+		memset(e->digest, 0, sizeof(e->digest));
+	}
 	spin_unlock_irqrestore(&ring_lock, flags);
 	wake_up_interruptible(&ring_wait);
 }
@@ -156,7 +168,7 @@ static size_t format_event(const struct event *e, char *out, size_t cap)
 	at = put_field(out, at, cap, e->exe);
 	at = put_field(out, at, cap, e->service);
 	at = put_field(out, at, cap, citadel_op_name(e->op));
-	at = put_field(out, at, cap, e->audited ? "audited" : "denied");
+	at = put_field(out, at, cap, decision_names[e->decision]);
 	at = put_field(out, at, cap, e->object);
 	at = put_field(out, at, cap, "default");
 	at = put_field(out, at, cap, e->policy);

@@ -9,8 +9,17 @@
 #include "counters.h"
 #include "policy.h"
 
-/* Records one event; never blocks or sleeps, overwrites the oldest. */
-void citadel_event(enum citadel_op op, bool audited,
+enum citadel_decision {
+	CITADEL_EV_DENIED,
+	CITADEL_EV_AUDITED,
+	CITADEL_EV_ROLLBACK,	/* a trial policy was not confirmed */
+};
+
+/*
+ * Records one event; never blocks or sleeps, overwrites the oldest.
+ * @pol is the policy in force (for a rollback: the one restored, or NULL).
+ */
+void citadel_event(enum citadel_op op, enum citadel_decision decision,
 		   const struct citadel_policy *pol,
 		   const struct citadel_scope *svc, const char *object);
 

@@ -104,6 +104,7 @@ static void describe(char *buf, size_t len, const struct citadel_policy *pol)
 static void trial_expire(struct work_struct *work)
 {
 	char was[CPOL_NAME_MAX + 32], back[CPOL_NAME_MAX + 32];
+	char obj[CPOL_NAME_MAX + 48];
 	struct citadel_policy *cur;
 
 	mutex_lock(&store_lock);
@@ -114,6 +115,9 @@ static void trial_expire(struct work_struct *work)
 	describe(back, sizeof(back), trial_prev);
 	cur = swap_locked(trial_prev);
 	describe(was, sizeof(was), cur);
+	snprintf(obj, sizeof(obj), "trial=%s", was);
+	citadel_event(CITADEL_OP_POLICY, CITADEL_EV_ROLLBACK, trial_prev, NULL,
+		      obj);
 	citadel_policy_put(cur);
 	trial_prev = NULL;
 	trial_pending = false;

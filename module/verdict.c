@@ -31,7 +31,8 @@ int citadel_refuse(enum citadel_op op, const struct citadel_policy *pol,
 	char comm[TASK_COMM_LEN];
 
 	citadel_count(op, audit ? CITADEL_AUDITED : CITADEL_DENIED);
-	citadel_event(op, audit, pol, svc, object);
+	citadel_event(op, audit ? CITADEL_EV_AUDITED : CITADEL_EV_DENIED, pol,
+		      svc, object);
 	if (__ratelimit(&log_rs)) {
 		get_task_comm(comm, current);
 		/* One grep-friendly line; the object comes last but one. */

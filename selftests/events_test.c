@@ -92,6 +92,7 @@ TEST_F(events, one_event_per_operation_class_with_fields)
 		{ "connect", "\tconnect\tdenied\tproto=udp dst=127.0.0.1:6201\t" },
 		{ "send", "\tsend\tdenied\tproto=udp dst=[::1]:6201\t" },
 		{ "bind", "\tbind\tdenied\tproto=tcp local=127.0.0.1:6201\t" },
+		{ "listen", "\tlisten\tdenied\tproto=tcp local=0.0.0.0:0\t" },
 		{ "socket", "\tsocket\tdenied\tfamily=17 " },
 		{ "exec", "\texec\tdenied\tpath=/tmp/ev-bb\t" },
 		{ "mmap", "\tmmap\tdenied\tpath=/tmp/ev-lib\t" },
@@ -106,6 +107,10 @@ TEST_F(events, one_event_per_operation_class_with_fields)
 	ASSERT_EQ(EPERM, try_sendto(SOCK_DGRAM, 0, "::1", PORT_NO));
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_EQ(-1, bind(fd, (struct sockaddr *)&ss, len));
+	close(fd);
+	/* listen() on a socket never bound: checked as port 0. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_EQ(-1, listen(fd, 1));
 	close(fd);
 	ASSERT_EQ(-1, socket(AF_PACKET, SOCK_RAW, 0));
 	ASSERT_EQ(0, run_cmd("cp /bin/busybox /tmp/ev-bb"));

@@ -80,6 +80,8 @@ TEST_F(trial, no_confirm_reverts)
 	ASSERT_TRUE(status_has("name a\n"));
 	ASSERT_EQ(before + 1, status_value("policy_rollbacks"));
 	ASSERT_EQ(0, run_cmd("dmesg | grep -q 'citadel: rollback: trial of policy b version 2 was not confirmed in time; restored a version 1'"));
+	/* The rollback is an event too, naming what came back. */
+	ASSERT_EQ(0, run_cmd("citadelctl events | grep -q ' rollback policy trial=b version 2 .* policy=a version=1$'"));
 }
 
 TEST_F(trial, other_loads_wait_for_the_trial)
