@@ -220,6 +220,64 @@ TEST_F(load, write_at_offset_refused)
 	assert_old_policy_in_force(_metadata, self);
 }
 
+TEST_F(load, blob_split_over_two_writes_refused)
+{
+	int fd = open(CITADEL_FS "/policy", O_WRONLY);
+	size_t half = self->len / 2;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(-1, write(fd, self->blob, half));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, write(fd, self->blob + half, self->len - half));
+	ASSERT_EQ(EINVAL, errno);
+	close(fd);
+	assert_old_policy_in_force(_metadata, self);
+}
+
+TEST_F(load, concurrent_writers)
+{
+	int i, k, st, all_ok = 1;
+	pid_t pid[4];
+
+	for (i = 0; i < 4; i++) {
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (pid[i] == 0) {
+			for (k = 0; k < 25; k++)
+				if (write_policy(self->blob, self->len))
+					_exit(1);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(pid[i], waitpid(pid[i], &st, 0));
+		all_ok &= WIFEXITED(st) && !WEXITSTATUS(st);
+	}
+	ASSERT_TRUE(all_ok);
+	assert_old_policy_in_force(_metadata, self);
+}
+
+TEST_F(load, reads_at_odd_offsets)
+{
+	char whole[8192], bytewise[8192], c;
+	ssize_t len, i = 0;
+	int fd;
+
+	len = read_text(CITADEL_FS "/status", whole, sizeof(whole));
+	ASSERT_LT(100, len);
+	fd = open(CITADEL_FS "/status", O_RDONLY);
+	ASSERT_LE(0, fd);
+	while (i < (ssize_t)sizeof(bytewise) - 1 && read(fd, &c, 1) == 1)
+		bytewise[i++] = c;
+	bytewise[i] = '\0';
+	/* Counters may move between the reads; the head may not. */
+	ASSERT_EQ(0, strncmp(whole, bytewise, 40));
+	ASSERT_EQ(1, pread(fd, &c, 1, 5));
+	ASSERT_EQ(whole[5], c);
+	ASSERT_EQ(0, pread(fd, &c, 1, 1 << 20));
+	close(fd);
+}
+
 TEST_F(load, rejects_are_counted)
 {
 	long long before = status_value("policy_rejects");
