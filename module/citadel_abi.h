@@ -22,7 +22,8 @@
 
 /* Header flags. */
 #define CPOL_F_AUDIT		(1u << 0)	/* log would-deny, allow */
-#define CPOL_F_ALL		(CPOL_F_AUDIT | CPOL_F_FILELESS)
+#define CPOL_F_ALL		(CPOL_F_AUDIT | CPOL_F_FILELESS | \
+				 CPOL_F_REQUIRE_SIGNED)
 
 struct cpol_header {
 	__le32 magic;
@@ -156,6 +157,24 @@ struct cpol_trial {
 	__le32 magic;
 	__le32 seconds;		/* 1..CPOL_TRIAL_MAX_SECS */
 };
+
+/*
+ * A signed policy: the blob, then a detached PKCS#7 signature (DER) over
+ * exactly the blob's bytes, then this trailer, as the last 32 bytes
+ * (the same idea as kernel module signatures). The kernel verifies the
+ * signature against the certificates enrolled in its .citadel keyring.
+ */
+#define CPOL_SIG_MAGIC		"~Citadel policy signature~\n"	/* 27 + NUL */
+#define CPOL_SIG_MAGIC_LEN	28
+#define CPOL_SIG_MAX		(64u << 10)
+
+struct cpol_sig_trailer {
+	__le32 sig_len;		/* bytes of PKCS#7 before this trailer */
+	char magic[CPOL_SIG_MAGIC_LEN];	/* CPOL_SIG_MAGIC, NUL-padded */
+};
+
+/* Header flag: once this policy is loaded, only signed policies load. */
+#define CPOL_F_REQUIRE_SIGNED	(1u << 2)
 
 #define CPOL_HEADER_SIZE	96
 #define CPOL_SECTION_SIZE	16

@@ -14,6 +14,7 @@
 #include "kfuncs.h"
 #include "policy_store.h"
 #include "securityfs.h"
+#include "signature.h"
 
 /*
  * Without module BTF the kfunc registration "succeeds" and every BPF
@@ -38,12 +39,18 @@ static int __init citadel_init(void)
 	ret = check_btf();
 	if (ret)
 		return ret;
-	ret = citadel_events_init();
+	ret = citadel_keys_init();
 	if (ret)
 		return ret;
+	ret = citadel_events_init();
+	if (ret) {
+		citadel_keys_exit();
+		return ret;
+	}
 	ret = citadel_exec_init();
 	if (ret) {
 		citadel_events_exit();
+		citadel_keys_exit();
 		return ret;
 	}
 	ret = citadel_securityfs_init();
@@ -51,6 +58,7 @@ static int __init citadel_init(void)
 		pr_err("cannot create /sys/kernel/security/citadel: %d\n", ret);
 		citadel_exec_exit();
 		citadel_events_exit();
+		citadel_keys_exit();
 		return ret;
 	}
 	ret = citadel_kfuncs_register();
@@ -59,6 +67,7 @@ static int __init citadel_init(void)
 		citadel_securityfs_exit();
 		citadel_exec_exit();
 		citadel_events_exit();
+		citadel_keys_exit();
 		return ret;
 	}
 	pr_info("ready, no policy loaded\n");
@@ -72,6 +81,7 @@ static void __exit citadel_exit(void)
 	citadel_store_exit();
 	citadel_exec_exit();
 	citadel_events_exit();
+	citadel_keys_exit();
 	pr_info("unloaded\n");
 }
 

@@ -106,6 +106,7 @@ struct citadel_policy {
 	u32 rules_exec;
 	u32 rules_libs;
 	u32 max_line;		/* highest source line of any rule */
+	bool is_signed;		/* verified against an enrolled key */
 #ifdef __KERNEL__
 	u64 __percpu *hits;	/* per source line; NULL if too many lines */
 #endif

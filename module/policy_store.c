@@ -24,6 +24,7 @@
 #include "counters.h"
 #include "events.h"
 #include "policy_store.h"
+#include "signature.h"
 
 static struct citadel_policy __rcu *active_policy;
 static DEFINE_MUTEX(store_lock);
@@ -173,13 +174,21 @@ int citadel_store_confirm(void)
  */
 int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs)
 {
-	char err[CITADEL_ERR_MAX];
-	struct citadel_policy *pol;
-	int ret;
+	struct citadel_policy *pol = NULL, *cur;
+	char err[CITADEL_ERR_MAX] = "";
+	size_t blob_len = len;
+	bool is_signed = false;
+	int ret = 0;
 
-	ret = citadel_policy_parse(blob, len, &pol, err, sizeof(err));
+	if (blob)
+		ret = citadel_signature_check(blob, len, &blob_len, &is_signed,
+					      err, sizeof(err));
+	if (!ret)
+		ret = citadel_policy_parse(blob, blob_len, &pol, err,
+					   sizeof(err));
 	if (!ret) {
-		sha256(blob, len, pol->digest);
+		pol->is_signed = is_signed;
+		sha256(blob, blob_len, pol->digest);
 		refcount_set(&pol->ref, 1);
 		/* Hit counters per source line; huge line numbers go uncounted. */
 		if (pol->max_line <= CITADEL_MAX_HIT_LINES)
@@ -190,6 +199,19 @@ int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs)
 	if (mutex_lock_interruptible(&store_lock)) {
 		citadel_policy_put(pol);
 		return -EINTR;
+	}
+	cur = rcu_dereference_protected(active_policy,
+					lockdep_is_held(&store_lock));
+	if (!ret && !is_signed &&
+	    (citadel_require_signature ||
+	     (cur && (cur->flags & CPOL_F_REQUIRE_SIGNED)))) {
+		ret = -EKEYREJECTED;
+		snprintf(err, sizeof(err),
+			 "a signature is required (%s) and this policy is not signed",
+			 citadel_require_signature ?
+			 "module parameter require_signature" :
+			 "the policy in force says require signature");
+		citadel_policy_put(pol);
 	}
 	if (!ret && trial_pending) {
 		ret = -EBUSY;
@@ -289,6 +311,10 @@ void citadel_store_show_status(struct seq_file *m)
 			   pol->rules_exec, pol->rules_libs, pol->nscopes - 1);
 		seq_printf(m, "fileless %s\n",
 			   pol->flags & CPOL_F_FILELESS ? "allowed" : "denied");
+		seq_printf(m, "signature %s\n",
+			   pol->is_signed ? "signed" : "unsigned");
+		seq_printf(m, "policy_requires_signature %s\n",
+			   pol->flags & CPOL_F_REQUIRE_SIGNED ? "yes" : "no");
 		seq_printf(m, "policy_memory %zu\n", pol->mem_bytes);
 	} else {
 		seq_puts(m, "state none\n");
@@ -309,6 +335,9 @@ void citadel_store_show_status(struct seq_file *m)
 		seq_puts(m, "trial none\n");
 	}
 	mutex_unlock(&store_lock);
+	seq_printf(m, "require_signature %s\nkeys %u\n",
+		   citadel_require_signature ? "yes" : "no",
+		   citadel_keys_count());
 	citadel_counters_show(m);
 	citadel_events_show_status(m);
 }

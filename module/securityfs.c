@@ -11,6 +11,7 @@
  *   confirm     write anything: keep the policy of the pending trial
  *   events      read: the event stream (see events.c), poll()able
  *   rule_hits   "line count" for each policy line whose rules allowed
+ *   keys        write: an X.509 certificate (DER) to enrol; read: the keys
  */
 #include "common.h"
 
@@ -25,9 +26,10 @@
 #include "events.h"
 #include "policy_store.h"
 #include "securityfs.h"
+#include "signature.h"
 
 static struct dentry *dir;
-static struct dentry *files[8];
+static struct dentry *files[9];
 
 /* One write carries the whole blob: no partial or appended writes. */
 static ssize_t load_from_user(const char __user *buf, size_t count,
@@ -40,7 +42,8 @@ static ssize_t load_from_user(const char __user *buf, size_t count,
 		return -EPERM;
 	if (*ppos != 0)
 		return -EINVAL;
-	if (count > CPOL_MAX_BLOB) {
+	if (count > CPOL_MAX_BLOB + CPOL_SIG_MAX +
+		    sizeof(struct cpol_sig_trailer)) {
 		/* Let the store record why, without copying the excess. */
 		return citadel_store_load(NULL, count, 0);
 	}
@@ -118,6 +121,55 @@ static int last_error_show(struct seq_file *m, void *v)
 	citadel_store_show_last_error(m);
 	return 0;
 }
+
+static ssize_t keys_write(struct file *file, const char __user *buf,
+			  size_t count, loff_t *ppos)
+{
+	char err[CITADEL_ERR_MAX] = "";
+	void *der;
+	int ret;
+
+	if (!capable(CAP_MAC_ADMIN))
+		return -EPERM;
+	if (*ppos != 0 || !count || count > CPOL_SIG_MAX)
+		return -EINVAL;
+	der = vmemdup_user(buf, count);
+	if (IS_ERR(der))
+		return PTR_ERR(der);
+	ret = citadel_keys_enroll(der, count, err, sizeof(err));
+	kvfree(der);
+	if (ret)
+		pr_warn("key not enrolled: %s\n", err);
+	return ret ? ret : count;
+}
+
+static int keys_show(struct seq_file *m, void *v)
+{
+	citadel_keys_show(m);
+	return 0;
+}
+
+static int keys_open(struct inode *inode, struct file *file)
+{
+	if (file->f_mode & FMODE_WRITE)
+		return 0;
+	return single_open(file, keys_show, NULL);
+}
+
+static int keys_release(struct inode *inode, struct file *file)
+{
+	if (file->f_mode & FMODE_WRITE)
+		return 0;
+	return single_release(inode, file);
+}
+
+static const struct file_operations keys_fops = {
+	.open = keys_open,
+	.read = seq_read,
+	.write = keys_write,
+	.llseek = seq_lseek,
+	.release = keys_release,
+};
 
 static int rule_hits_show(struct seq_file *m, void *v)
 {
@@ -214,6 +266,7 @@ int citadel_securityfs_init(void)
 		{ "confirm", 0200, &confirm_fops },
 		{ "events", 0400, &citadel_events_fops },
 		{ "rule_hits", 0444, &rule_hits_fops },
+		{ "keys", 0600, &keys_fops },
 	};
 	int i;
 
