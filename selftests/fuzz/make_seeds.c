@@ -310,7 +310,7 @@ int main(int argc, char **argv)
 	cw_put32(&b, CW_SEC(0) + CW_SEC_OFFSET,
 		 cw_get32(&b, CW_SEC(0) + CW_SEC_OFFSET) + 4);
 	save_free("bad-unaligned", b);
-	b = cw_build("bad", 4, 7, s, 2);
+	b = cw_build("bad", 8, 7, s, 2);
 	save_free("bad-flags", b);
 
 	memcpy(r4, v4, n4 * sizeof(*r4));

@@ -477,7 +477,7 @@ static void test_header(void)
 	    "truncated or padded");
 	MUT(cw_put32(&m, CW_OFF_TOTAL, 0), "total_size 0", "total size");
 
-	MUT(cw_put32(&m, CW_OFF_FLAGS, 4), "unknown flag bit 2", "unknown flags");
+	MUT(cw_put32(&m, CW_OFF_FLAGS, 8), "unknown flag bit 3", "unknown flags");
 	MUT(cw_put32(&m, CW_OFF_FLAGS, 0x80000001u), "unknown flag bit 31",
 	    "unknown flags 0x80000000");
 	MUT(cw_put32(&m, CW_OFF_RESERVED, 1), "reserved = 1", "reserved");
