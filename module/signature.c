@@ -73,6 +73,7 @@ int citadel_keys_enroll(const void *der, size_t len, char *err, size_t errlen)
 {
 	u8 digest[SHA256_DIGEST_SIZE];
 	key_ref_t kref;
+	unsigned int i;
 	int ret = 0;
 
 	mutex_lock(&keys_lock);
@@ -95,11 +96,16 @@ int citadel_keys_enroll(const void *der, size_t len, char *err, size_t errlen)
 	sha256(der, len, digest);
 	snprintf(keys[nkeys].fingerprint, sizeof(keys[nkeys].fingerprint),
 		 "%*phN", SHA256_DIGEST_SIZE, digest);
+	/* The keyring updates a key enrolled again; list it once. */
+	for (i = 0; i < nkeys; i++)
+		if (!strcmp(keys[i].fingerprint, keys[nkeys].fingerprint))
+			goto put;
 	strscpy(keys[nkeys].description, key_ref_to_ptr(kref)->description,
 		sizeof(keys[nkeys].description));
 	pr_info("key enrolled: %s (sha256 %s)\n", keys[nkeys].description,
 		keys[nkeys].fingerprint);
 	nkeys++;
+put:
 	key_ref_put(kref);
 out:
 	mutex_unlock(&keys_lock);

@@ -30,6 +30,8 @@ cp "$BUILD/citadelctl" "$ROOT/selftests/vm_suite.sh" "$ROOT/selftests/tap.sh" "$
 cp "$BUILD"/selftests/*_test "$out/"
 cp "$BUILD/selftests/citadel_probe" "$BUILD/selftests/kiosk_httpd" \
 	"$ROOT/selftests/scenario_kiosk_test.sh" "$ROOT/selftests/learn_test.sh" "$out/"
+# Keys and signed policies for signing_test (the VM has no openssl).
+BUILD=$BUILD "$ROOT/selftests/signing-keys.sh" "$out" >/dev/null
 mkdir -p "$out/examples"
 cp "$ROOT"/examples/*.conf "$out/examples/"
 # A dynamic loader, libc and dynamic test programs for the exec tests.

@@ -87,6 +87,27 @@ bool blob_looks_like_text(const uint8_t *data, size_t len)
 	return true;
 }
 
+int blob_sig_split(const uint8_t *data, size_t len, size_t *blob_len,
+		   size_t *sig_len)
+{
+	struct cpol_sig_trailer t;
+	uint32_t n;
+
+	*blob_len = len;
+	*sig_len = 0;
+	if (len < sizeof(t))
+		return 0;
+	memcpy(&t, data + len - sizeof(t), sizeof(t));
+	if (memcmp(t.magic, CPOL_SIG_MAGIC, sizeof(t.magic)))
+		return 0;
+	n = le32toh(t.sig_len);
+	if (!n || n > CPOL_SIG_MAX || n > len - sizeof(t))
+		return -EINVAL;
+	*sig_len = n;
+	*blob_len = len - sizeof(t) - n;
+	return 1;
+}
+
 /* Returns false when nothing past the header can be trusted. */
 static bool check_header(struct reader *r)
 {

@@ -64,6 +64,22 @@ const char *section_name(uint32_t type);
 /* Entry size of a section type; 0 for an unknown type. */
 uint32_t section_entry_size(uint32_t type);
 
+/**
+ * blob_sig_split() - find the signature trailer of a signed blob
+ * @data: a blob, or a blob + PKCS#7 signature + struct cpol_sig_trailer
+ * @len: its size
+ * @blob_len: receives the size of the blob itself (@len if unsigned)
+ * @sig_len: receives the size of the signature (0 if unsigned)
+ *
+ * Trusts nothing: the trailer must end @data and its length must leave
+ * room for it, as the module checks (module/signature.c).
+ *
+ * Return: 1 signed, 0 unsigned (no trailer magic), -EINVAL for a trailer
+ * whose length is 0, over CPOL_SIG_MAX or longer than what precedes it.
+ */
+int blob_sig_split(const uint8_t *data, size_t len, size_t *blob_len,
+		   size_t *sig_len);
+
 /* Whether the bytes look like policy text rather than a blob. */
 bool blob_looks_like_text(const uint8_t *data, size_t len);
 

@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #define CITADELCTL_VERSION	"0.1.0"
 
@@ -52,5 +53,17 @@ int cmd_confirm(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_learn(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_enroll(int argc, char **argv);
+int cmd_keys(int argc, char **argv);
+
+/*
+ * Describes the signer of a DER PKCS#7 signature ("issuer ..., serial
+ * ...") into @out, or why it cannot. Verifies nothing (cmd_sign.c).
+ * Return: 0, or -1 if @sig is not a one-signer PKCS#7 signedData.
+ */
+int sig_describe(const unsigned char *sig, size_t len, char *out,
+		 size_t outlen);
 
 #endif

@@ -4,7 +4,8 @@
  *
  * Prints a blob as policy text that compiles back to the same rules
  * (the digest, section table and source lines as comments), or as JSON.
- * Every defect of the blob is reported with its offset.
+ * Every defect of the blob is reported with its offset. A signed blob's
+ * signature is described (size, signer), never verified: see 'verify'.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -17,6 +18,13 @@
 #include "citadelctl.h"
 #include "fileio.h"
 #include "json.h"
+
+/* What a signed blob carries after the policy; sig_len 0 if unsigned. */
+struct sig_info {
+	size_t sig_len;
+	bool parsed;		/* signer is the signer, else why not */
+	char signer[400];
+};
 
 static const char *mode_name(uint32_t flags)
 {
@@ -168,7 +176,7 @@ static void dump_scope(const struct policy *pol, const struct grouped *g,
 	printf("}\n");
 }
 
-static int dump_text(const struct blob_info *bi)
+static int dump_text(const struct blob_info *bi, const struct sig_info *si)
 {
 	const struct policy *pol = &bi->rules;
 	struct grouped g;
@@ -178,7 +186,13 @@ static int dump_text(const struct blob_info *bi)
 	printf("policy %s version %llu\n", bi->name,
 	       (unsigned long long)bi->version);
 	printf("mode %s\n", mode_name(bi->flags));
+	if (bi->flags & CPOL_F_REQUIRE_SIGNED)
+		printf("require signature\n");
 	printf("# sha256 %s\n", bi->digest);
+	if (si->sig_len)
+		printf("# signed: %zu bytes of PKCS#7, %s%s (not verified)\n",
+		       si->sig_len, si->parsed ? "" : "unreadable: ",
+		       si->signer);
 	if (verbose) {
 		printf("# %zu bytes, policy ABI %u, flags 0x%x\n", bi->size,
 		       bi->abi_version, bi->flags);
@@ -255,7 +269,7 @@ static void json_net(struct json *j, const struct policy *pol,
 	}
 }
 
-static void dump_json(const struct blob_info *bi)
+static void dump_json(const struct blob_info *bi, const struct sig_info *si)
 {
 	const struct policy *pol = &bi->rules;
 	struct json j;
@@ -270,11 +284,25 @@ static void dump_json(const struct blob_info *bi)
 		json_kv_uint(&j, "version", bi->version);
 		json_kv_string(&j, "mode", mode_name(bi->flags));
 		json_kv_bool(&j, "fileless", bi->flags & CPOL_F_FILELESS);
+		json_kv_bool(&j, "require_signature",
+			     bi->flags & CPOL_F_REQUIRE_SIGNED);
 		json_kv_uint(&j, "flags", bi->flags);
 		json_kv_uint(&j, "abi", bi->abi_version);
 	}
 	json_kv_string(&j, "digest", bi->digest);
 	json_kv_uint(&j, "size", bi->size);
+	json_name(&j, "signature");
+	if (si->sig_len) {
+		json_begin_object(&j);
+		json_kv_uint(&j, "size", si->sig_len);
+		json_kv_bool(&j, "parsed", si->parsed);
+		json_kv_string(&j, si->parsed ? "signer" : "problem",
+			       si->signer);
+		json_kv_bool(&j, "verified", false);
+		json_end_object(&j);
+	} else {
+		json_null(&j);
+	}
 	json_name(&j, "sections");
 	json_begin_array(&j);
 	for (i = 0; i < bi->nsec; i++) {
@@ -374,10 +402,11 @@ static void dump_json(const struct blob_info *bi)
 int cmd_dump(int argc, char **argv)
 {
 	static const struct option opts[] = { COMMON_LONG_OPTS, { 0 } };
+	struct sig_info si = { 0 };
 	struct blob_info bi;
 	const char *path;
 	char *data;
-	size_t len, k;
+	size_t len, blen, k;
 	int opt, err, ret;
 
 	optind = 0;
@@ -394,17 +423,29 @@ int cmd_dump(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	path = argv[optind];
-	err = read_file(path, CPOL_MAX_BLOB, &data, &len);
+	err = read_file(path, CPOL_MAX_BLOB + CPOL_SIG_MAX +
+			sizeof(struct cpol_sig_trailer), &data, &len);
 	if (err == -EFBIG) {
-		p_err("%s: %zu bytes; a policy blob is at most %u", path, len,
-		      CPOL_MAX_BLOB);
+		p_err("%s: %zu bytes; a policy blob is at most %u (and a signature %u more)",
+		      path, len, CPOL_MAX_BLOB, CPOL_SIG_MAX);
 		return EXIT_ERR;
 	}
 	if (err) {
 		p_err("cannot read %s: %s", path, strerror(-err));
 		return EXIT_ERR;
 	}
-	err = blob_decode((const uint8_t *)data, len, &bi);
+	err = blob_sig_split((const uint8_t *)data, len, &blen, &si.sig_len);
+	if (err < 0) {
+		p_err("%s: offset %zu: signature trailer with a length out of range (0, over %u, or longer than what precedes it)",
+		      path, len - sizeof(struct cpol_sig_trailer), CPOL_SIG_MAX);
+		free(data);
+		return EXIT_ERR;
+	}
+	if (si.sig_len)
+		si.parsed = !sig_describe((const uint8_t *)data + blen,
+					  si.sig_len, si.signer,
+					  sizeof(si.signer));
+	err = blob_decode((const uint8_t *)data, blen, &bi);
 	if (err) {
 		p_err("%s: %s", path, strerror(-err));
 		ret = EXIT_ERR;
@@ -417,9 +458,9 @@ int cmd_dump(int argc, char **argv)
 		goto out;
 	}
 	if (json_output) {
-		dump_json(&bi);
+		dump_json(&bi, &si);
 	} else {
-		if (bi.header_ok && dump_text(&bi)) {
+		if (bi.header_ok && dump_text(&bi, &si)) {
 			p_err("%s: %s", path, strerror(ENOMEM));
 			ret = EXIT_ERR;
 			goto out;

@@ -92,10 +92,12 @@ int cmd_load(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	path = argv[optind];
-	err = read_file(path, CPOL_MAX_BLOB, &data, &len);
+	/* A signed blob: the module splits the signature off itself. */
+	err = read_file(path, CPOL_MAX_BLOB + CPOL_SIG_MAX +
+			sizeof(struct cpol_sig_trailer), &data, &len);
 	if (err == -EFBIG) {
-		p_err("%s is too large: %zu bytes, a policy blob is at most %u",
-		      path, len, CPOL_MAX_BLOB);
+		p_err("%s is too large: %zu bytes, a policy blob is at most %u (and a signature %u more)",
+		      path, len, CPOL_MAX_BLOB, CPOL_SIG_MAX);
 		return EXIT_ERR;
 	}
 	if (err) {

@@ -52,6 +52,7 @@ struct parser {
 	uint32_t policy_line;
 	struct src_loc policy_loc;
 	uint32_t mode_line;
+	uint32_t require_line;
 	uint32_t global_line;
 	uint32_t fileless_line;
 	bool exec_seen;		/* an "exec PATH" statement, even a bad one */
@@ -332,6 +333,32 @@ static void parse_mode(struct parser *p)
 		return;
 	}
 	p->pol->flags = (p->pol->flags & ~CPOL_F_AUDIT) | flags;
+}
+
+/* require signature */
+static void parse_require(struct parser *p)
+{
+	const struct token *t = p->tk.t;
+
+	if (!p->require_line)
+		p->require_line = p->lineno;
+	if (p->tk.n < 2) {
+		err_after(p, &t[0], "missing what to require: expected 'require signature'");
+		return;
+	}
+	if (!tok_is(&t[1], "signature")) {
+		err_tok(p, &t[1], "unknown requirement '%.*s': expected 'signature'",
+			(int)t[1].len, t[1].s);
+		return;
+	}
+	if (extra_tokens(p, 2, "'require signature'"))
+		return;
+	if (p->require_line != p->lineno) {
+		err_tok(p, &t[0], "duplicate 'require' statement; the first is at line %u",
+			p->require_line);
+		return;
+	}
+	p->pol->flags |= CPOL_F_REQUIRE_SIGNED;
 }
 
 /*
@@ -1100,6 +1127,7 @@ static void parse_audit(struct parser *p)
 static const struct stmt stmts[] = {
 	{ "policy", CTX_TOP, parse_policy },
 	{ "mode", CTX_TOP, parse_mode },
+	{ "require", CTX_TOP, parse_require },
 	{ "global", CTX_TOP, parse_global },
 	{ "service", CTX_TOP, parse_service },
 	{ "exec", CTX_BLOCK, parse_exec },

@@ -389,8 +389,8 @@ cp "$TMP/good.cpol" "$TMP/magic.cpol"; patch "$TMP/magic.cpol" 0 58
 dump_rejects "bad magic" "$TMP/magic.cpol" "offset 0: bad magic 0x4c4f5058"
 dump_rejects "policy text instead of a blob" "$POLICY/good/kiosk.conf" \
 	"is policy text, not a compiled policy: compile it first"
-cp "$TMP/good.cpol" "$TMP/flags.cpol"; patch "$TMP/flags.cpol" 12 04
-dump_rejects "unknown header flag" "$TMP/flags.cpol" "offset 12: unknown flags 0x4"
+cp "$TMP/good.cpol" "$TMP/flags.cpol"; patch "$TMP/flags.cpol" 12 08
+dump_rejects "unknown header flag" "$TMP/flags.cpol" "offset 12: unknown flags 0x8"
 cp "$TMP/good.cpol" "$TMP/sec.cpol"; patch "$TMP/sec.cpol" 100 f0ff
 dump_rejects "section past the end" "$TMP/sec.cpol" "run past the end of the blob"
 # The first net4 rule of the kiosk is the global 0.0.0.0/0 udp 123, line 18.
@@ -582,12 +582,12 @@ fi
   grep -q "^Error: $POLICY/good/kiosk.conf is policy text, not a compiled policy: load takes blobs only; run 'citadelctl compile" "$TMP/out"; }
 tap $? "load of policy text: a helpful error, nothing written" "$TMP/out"
 
-truncate -s $((16 * 1024 * 1024 + 1)) "$TMP/huge.cpol"
+truncate -s $((16 * 1024 * 1024 + 64 * 1024 + 32 + 1)) "$TMP/huge.cpol"
 patch "$TMP/huge.cpol" 0 43504f4c
 "$CTL" load "$TMP/huge.cpol" >"$TMP/out" 2>&1
 { [ $? -eq 1 ] && [ ! -s "$FS/policy" ] &&
-  grep -q "^Error: $TMP/huge.cpol is too large: 16777217 bytes, a policy blob is at most 16777216" "$TMP/out"; }
-tap $? "load refuses a file over CPOL_MAX_BLOB before writing" "$TMP/out"
+  grep -q "^Error: $TMP/huge.cpol is too large: 16842785 bytes, a policy blob is at most 16777216 (and a signature 65536 more)" "$TMP/out"; }
+tap $? "load refuses a file over CPOL_MAX_BLOB + a signature before writing" "$TMP/out"
 
 # A write the "module" refuses: /dev/full fails every write with ENOSPC.
 ln -sf /dev/full "$FS/policy"
@@ -675,6 +675,187 @@ done
 { [ $? -eq 1 ] && python3 -c 'import json,sys; assert "not running" in json.load(open(sys.argv[1]))["error"]' "$TMP/out"; }
 tap $? "errors are JSON in --json mode" "$TMP/out"
 unset CITADEL_SECURITYFS
+
+# --- signing -----------------------------------------------------------------
+if command -v openssl >/dev/null 2>&1; then
+	S=$TMP/sign
+	mkdir -p "$S"
+	for k in 1 2; do
+		openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=citadel-test-$k" \
+			-days 2 -keyout "$S/k$k.pem" -out "$S/c$k.pem" >/dev/null 2>&1
+	done
+	openssl x509 -in "$S/c1.pem" -outform DER -out "$S/c1.der"
+	"$CTL" compile "$POLICY/good/kiosk.conf" -o "$S/p.cpol" 2>/dev/null
+	cp "$S/p.cpol" "$S/p.orig"
+
+	"$CTL" sign --key "$S/k1.pem" --cert "$S/c1.pem" "$S/p.cpol" -o "$S/s.cpol" >"$TMP/out" 2>&1
+	{ [ $? -eq 0 ] && [ ! -s "$TMP/out" ] && cmp "$S/p.cpol" "$S/p.orig"; } >>"$TMP/out" 2>&1
+	tap $? "sign: exit 0, silent, input unchanged" "$TMP/out"
+
+	python3 - "$S/p.cpol" "$S/s.cpol" "$S/sig.der" >"$TMP/out" 2>&1 <<'PY'
+import struct, sys
+blob = open(sys.argv[1], "rb").read()
+s = open(sys.argv[2], "rb").read()
+assert s[:len(blob)] == blob, "blob prefix differs"
+sig_len, magic = struct.unpack("<I28s", s[-32:])
+assert magic == b"~Citadel policy signature~\n\0", magic
+assert len(blob) + sig_len + 32 == len(s), (len(blob), sig_len, len(s))
+assert 0 < sig_len <= 64 << 10
+sig = s[len(blob):len(blob) + sig_len]
+assert sig[0] == 0x30, "not DER"
+open(sys.argv[3], "wb").write(sig)
+PY
+	tap $? "sign: blob, then sig_len bytes of DER, then the 32-byte trailer" "$TMP/out"
+
+	openssl asn1parse -inform DER -in "$S/sig.der" >"$TMP/asn1" 2>&1
+	{ grep -q ':pkcs7-signedData' "$TMP/asn1" && grep -q ':sha256$' "$TMP/asn1" &&
+	  ! grep -q -e ':pkcs9\|contentType\|messageDigest\|signingTime' "$TMP/asn1" &&
+	  [ "$(grep -c 'commonName' "$TMP/asn1")" -eq 1 ]; } >"$TMP/out" 2>&1
+	tap $? "sign: PKCS#7 signedData, SHA-256, no signed attributes, no certificate" "$TMP/asn1"
+
+	openssl smime -verify -binary -inform DER -noverify -content "$S/p.cpol" \
+		-in "$S/sig.der" -certfile "$S/c1.pem" -out /dev/null >"$TMP/out" 2>&1
+	tap $? "openssl smime -verify agrees with the signature" "$TMP/out"
+
+	"$CTL" verify --cert "$S/c1.pem" "$S/s.cpol" >"$TMP/out" 2>&1 &&
+		"$CTL" verify --cert "$S/c1.der" "$S/s.cpol" >>"$TMP/out" 2>&1
+	{ [ $? -eq 0 ] && grep -q 'signature OK (issuer /CN=citadel-test-1, serial ' "$TMP/out"; }
+	tap $? "verify: OK with the signer's certificate, PEM or DER" "$TMP/out"
+
+	"$CTL" verify --cert "$S/c2.pem" "$S/s.cpol" >"$TMP/out" 2>&1
+	{ [ $? -eq 1 ] && grep -q "^Error: .*signature does not verify with .*c2.pem: " "$TMP/out"; }
+	tap $? "verify: fails with another certificate" "$TMP/out"
+
+	cp "$S/s.cpol" "$S/t.cpol"
+	b=$(od -An -tu1 -j 200 -N1 "$S/t.cpol" | tr -d ' ')
+	printf "$(printf '\\%03o' $((b ^ 1)))" | dd of="$S/t.cpol" bs=1 seek=200 conv=notrunc 2>/dev/null
+	"$CTL" verify --cert "$S/c1.pem" "$S/t.cpol" >"$TMP/out" 2>&1
+	{ [ $? -eq 1 ] && grep -q "^Error: .*signature does not verify" "$TMP/out"; }
+	tap $? "verify: fails when one byte of the blob is flipped" "$TMP/out"
+
+	"$CTL" verify --cert "$S/c1.pem" "$S/p.cpol" >"$TMP/out" 2>&1
+	{ [ $? -eq 1 ] && grep -q "^Error: .*p.cpol is not signed$" "$TMP/out"; }
+	tap $? "verify: an unsigned blob is an error" "$TMP/out"
+
+	"$CTL" dump "$S/s.cpol" >"$TMP/dump" 2>"$TMP/err"
+	rc=$?
+	"$CTL" dump "$S/p.cpol" >"$TMP/dump.p" 2>/dev/null
+	{ [ $rc -eq 0 ] && [ ! -s "$TMP/err" ] &&
+	  grep -q "^# signed: $(stat -c %s "$S/sig.der") bytes of PKCS#7, issuer /CN=citadel-test-1, serial [0-9A-F]* (not verified)$" "$TMP/dump" &&
+	  diff -u "$TMP/dump.p" <(grep -v '^# signed: ' "$TMP/dump"); } >>"$TMP/err" 2>&1
+	tap $? "dump of a signed blob: the policy's dump, plus the signature's size and signer" "$TMP/err"
+
+	"$CTL" dump -j "$S/s.cpol" >"$TMP/out" 2>&1
+	python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = r["signature"]
+assert r["valid"] and s["size"] == int(sys.argv[2]) and s["parsed"] and not s["verified"], r
+assert "/CN=citadel-test-1" in s["signer"], s
+assert r["size"] == int(sys.argv[3]), r["size"]' "$TMP/out" "$(stat -c %s "$S/sig.der")" "$(stat -c %s "$S/p.cpol")" >>"$TMP/out" 2>&1
+	tap $? "dump -j of a signed blob: signature size and signer, not verified" "$TMP/out"
+
+	"$CTL" dump -j "$S/p.cpol" | python3 -c 'import json,sys; assert json.load(sys.stdin)["signature"] is None' >"$TMP/out" 2>&1
+	tap $? "dump -j of an unsigned blob: signature null" "$TMP/out"
+
+	cp "$S/s.cpol" "$S/bad-trailer.cpol"
+	size=$(stat -c %s "$S/bad-trailer.cpol")
+	patch "$S/bad-trailer.cpol" $((size - 32)) ffff0000
+	"$CTL" dump "$S/bad-trailer.cpol" >"$TMP/out" 2>&1
+	{ [ $? -eq 1 ] && grep -q "^Error: .*signature trailer with a length out of range" "$TMP/out"; }
+	tap $? "dump: a trailer whose length is out of range is an error" "$TMP/out"
+
+	rm -f "$S/ss.cpol"
+	"$CTL" sign --key "$S/k1.pem" --cert "$S/c1.pem" "$S/s.cpol" -o "$S/ss.cpol" >"$TMP/out" 2>&1
+	{ [ $? -eq 1 ] && [ ! -e "$S/ss.cpol" ] && grep -q "^Error: .*s.cpol is already signed" "$TMP/out"; }
+	tap $? "sign refuses an already signed blob" "$TMP/out"
+
+	"$CTL" sign --key "$S/k1.pem" --cert "$S/c1.pem" "$POLICY/good/kiosk.conf" -o "$S/ss.cpol" >"$TMP/out" 2>&1
+	rc=$?
+	head -c 200 "$S/p.cpol" >"$S/short.cpol"
+	"$CTL" sign --key "$S/k1.pem" --cert "$S/c1.pem" "$S/short.cpol" -o "$S/ss.cpol" >>"$TMP/out" 2>&1
+	{ [ $? -eq 1 ] && [ $rc -eq 1 ] && [ ! -e "$S/ss.cpol" ] &&
+	  [ "$(grep -c '^Error: .* is not a valid compiled policy: ' "$TMP/out")" -eq 2 ]; }
+	tap $? "sign refuses policy text and a truncated blob" "$TMP/out"
+
+	"$CTL" sign --key "$S/k2.pem" --cert "$S/c1.pem" "$S/p.cpol" -o "$S/ss.cpol" >"$TMP/out" 2>&1
+	{ [ $? -eq 1 ] && [ ! -e "$S/ss.cpol" ] && grep -q "^Error: the key .*k2.pem does not belong to the certificate .*c1.pem: " "$TMP/out"; }
+	tap $? "sign refuses a key that does not match the certificate, with OpenSSL's reason" "$TMP/out"
+
+	"$CTL" sign --key "$S/c1.pem" --cert "$S/k1.pem" "$S/p.cpol" -o "$S/ss.cpol" >"$TMP/out" 2>&1
+	{ [ $? -eq 1 ] && [ ! -e "$S/ss.cpol" ] && grep -q "^Error: .*c1.pem is not a private key" "$TMP/out"; }
+	tap $? "sign: a certificate given as the key is an error" "$TMP/out"
+
+	echo "previous" >"$S/keep.cpol"
+	"$CTL" sign --key "$S/k1.pem" --cert "$S/c1.pem" "$S/p.cpol" -o "$S/keep.cpol" >/dev/null 2>&1 &&
+		"$CTL" sign --key "$S/k1.pem" --cert "$S/c1.pem" "$S/p.cpol" -o "$S/nodir/x.cpol" >"$TMP/out" 2>&1
+	{ [ $? -eq 1 ] && "$CTL" verify --cert "$S/c1.pem" "$S/keep.cpol" >/dev/null &&
+	  [ -z "$(ls "$S" | grep '\.tmp')" ] && grep -q '^Error: cannot write ' "$TMP/out"; } >>"$TMP/out" 2>&1
+	tap $? "sign replaces its output atomically, leaves no temporary file" "$TMP/out"
+
+	"$CTL" sign --cert "$S/c1.pem" "$S/p.cpol" -o "$S/ss.cpol" >/dev/null 2>&1
+	[ $? -eq 2 ]
+	tap $? "sign without --key: usage error"
+
+	# A signed blob loads as it is: the kernel splits the signature off.
+	FS=$TMP/securityfs-sign
+	mkdir -p "$FS"
+	: >"$FS/policy"; : >"$FS/last_error"; : >"$FS/keys"
+	export CITADEL_SECURITYFS=$FS
+	"$CTL" load "$S/s.cpol" >"$TMP/out" 2>&1
+	{ [ $? -eq 0 ] && cmp "$S/s.cpol" "$FS/policy"; } >>"$TMP/out" 2>&1
+	tap $? "load writes a signed blob whole" "$TMP/out"
+
+	"$CTL" enroll "$S/c1.pem" >"$TMP/out" 2>&1
+	rc=$?
+	fp=$(sha256sum "$S/c1.der" | cut -d' ' -f1)
+	{ [ $rc -eq 0 ] && cmp "$S/c1.der" "$FS/keys" && grep -q "^enrolled .*c1.pem (sha256 $fp)$" "$TMP/out"; } >>"$TMP/out" 2>&1
+	tap $? "enroll of a PEM certificate writes its DER to ROOT/keys" "$TMP/out"
+	: >"$FS/keys"
+	"$CTL" enroll "$S/c1.der" >"$TMP/out" 2>&1
+	{ [ $? -eq 0 ] && cmp "$S/c1.der" "$FS/keys"; } >>"$TMP/out" 2>&1
+	tap $? "enroll of a DER certificate writes the same bytes" "$TMP/out"
+	if command -v strace >/dev/null 2>&1; then
+		strace -e trace=write -o "$TMP/strace" "$CTL" enroll "$S/c1.pem" >/dev/null 2>&1
+		size=$(stat -c %s "$S/c1.der")
+		{ [ "$(grep -c "^write(3, " "$TMP/strace")" -eq 1 ] &&
+		  grep -q "^write(3, .*, $size) = $size" "$TMP/strace"; } >"$TMP/diff" 2>&1
+		tap $? "enroll is one write() of the DER bytes" "$TMP/strace"
+	else
+		skip "enroll is one write()" "strace is not installed"
+	fi
+	"$CTL" enroll "$S/k1.pem" >"$TMP/out" 2>&1
+	{ [ $? -eq 1 ] && grep -q "^Error: .*k1.pem is not an X.509 certificate" "$TMP/out"; }
+	tap $? "enroll of something that is not a certificate: an error, nothing written" "$TMP/out"
+
+	ln -sf /dev/full "$FS/keys"
+	echo "not an X.509 certificate the kernel accepts (error -74)" >"$FS/last_error"
+	"$CTL" enroll "$S/c1.pem" >"$TMP/out" 2>&1
+	{ [ $? -eq 1 ] && [ "$(cat "$TMP/out")" = "Error: cannot enrol $S/c1.pem: not an X.509 certificate the kernel accepts (error -74)" ]; }
+	tap $? "a refused enroll prints the module's last_error" "$TMP/out"
+	rm -f "$FS/keys"
+
+	printf '%s citadel-test-1: 0123abcd\n%s other: 4567\n' "$fp" "$(printf %064d 0)" >"$FS/keys"
+	"$CTL" keys >"$TMP/out" 2>&1 && "$CTL" keys -j >"$TMP/json" 2>>"$TMP/out"
+	{ [ $? -eq 0 ] && cmp "$FS/keys" "$TMP/out" &&
+	  python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r == [{"fingerprint": sys.argv[2], "description": "citadel-test-1: 0123abcd"},
+             {"fingerprint": "0" * 64, "description": "other: 4567"}], r' "$TMP/json" "$fp"; } >>"$TMP/out" 2>&1
+	tap $? "keys prints ROOT/keys, -j as a JSON array" "$TMP/out"
+	: >"$FS/keys"
+	"$CTL" keys -j >"$TMP/out" 2>&1
+	{ [ $? -eq 0 ] && [ "$(cat "$TMP/out")" = "[]" ]; }
+	tap $? "keys -j with no key: []" "$TMP/out"
+	export CITADEL_SECURITYFS=$TMP/absent
+	"$CTL" keys >"$TMP/out" 2>&1
+	{ [ $? -eq 1 ] && grep -q "^Error: citadel is not running" "$TMP/out"; }
+	tap $? "keys without the module: 'citadel is not running'" "$TMP/out"
+	unset CITADEL_SECURITYFS
+else
+	skip "signing" "openssl is not installed"
+fi
 
 # --- command line ------------------------------------------------------------
 "$CTL" comp "$POLICY/good/audit.conf" -o "$TMP/p.cpol" >"$TMP/out" 2>&1 &&

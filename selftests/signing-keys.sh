@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Host-side preparation for selftests/signing_test (the VM has no openssl):
+#   selftests/signing-keys.sh OUTDIR
+# With openssl and $BUILD/citadelctl (BUILD defaults to build/), writes to
+# OUTDIR/signing/: two throw-away certificates (c1.der, c2.der, and
+# c1.sha256, the fingerprint the kernel lists) and these policies:
+#   p-unsigned.cpol   unsigned
+#   p-signed1.cpol    signed by key 1
+#   p-signed2.cpol    signed by key 2 (never enrolled)
+#   p-tampered.cpol   signed by key 1, then one byte of the blob flipped
+#   p-require.cpol    signed by key 1, says 'require signature'
+#   p-after.cpol      signed by key 1, other rules
+# Each allows exec / and connect to udp 127.0.0.1 port 6201 (p-after:
+# 6202), and has its own name, which status shows.
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+CTL=$BUILD/citadelctl
+[ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
+[ -x "$CTL" ] || { echo "signing-keys: $CTL missing: run make" >&2; exit 1; }
+command -v openssl >/dev/null || { echo "signing-keys: openssl is not installed" >&2; exit 1; }
+
+out=$1/signing
+rm -rf "$out"
+mkdir -p "$out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+for k in 1 2; do
+	openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=citadel-selftest-$k" \
+		-days 30 -keyout "$tmp/k$k.pem" -out "$tmp/c$k.pem" 2>/dev/null
+	openssl x509 -in "$tmp/c$k.pem" -outform DER -out "$out/c$k.der"
+done
+sha256sum "$out/c1.der" | cut -d' ' -f1 >"$out/c1.sha256"
+
+# policy NAME PORT [EXTRA_TOP_LINE]: compiles to $tmp/NAME.cpol
+policy() {
+	printf 'policy %s version 1\nmode enforce\n%s\nglobal {\n    exec /\n    libs /\n    connect udp 127.0.0.1 port %s\n}\n' \
+		"$1" "${3:-}" "$2" >"$tmp/$1.conf"
+	"$CTL" compile "$tmp/$1.conf" -o "$tmp/$1.cpol"
+}
+sign() {	# sign KEY IN OUT
+	"$CTL" sign --key "$tmp/k$1.pem" --cert "$tmp/c$1.pem" "$2" -o "$3"
+}
+
+for p in unsigned signed1 signed2 tampered; do
+	policy "$p" 6201
+done
+policy after 6202
+policy require 6201 "require signature"
+
+cp "$tmp/unsigned.cpol" "$out/p-unsigned.cpol"
+sign 1 "$tmp/signed1.cpol" "$out/p-signed1.cpol"
+sign 2 "$tmp/signed2.cpol" "$out/p-signed2.cpol"
+sign 1 "$tmp/require.cpol" "$out/p-require.cpol"
+sign 1 "$tmp/after.cpol" "$out/p-after.cpol"
+sign 1 "$tmp/tampered.cpol" "$out/p-tampered.cpol"
+# Flip the low bit of the first byte of the policy name (offset 32 of the
+# header): the blob stays well-formed, only the signature no longer fits.
+b=$(od -An -tu1 -j 32 -N1 "$out/p-tampered.cpol" | tr -d ' ')
+# shellcheck disable=SC2059 # the format is the byte
+printf "$(printf '\\%03o' $((b ^ 1)))" |
+	dd of="$out/p-tampered.cpol" bs=1 seek=32 conv=notrunc 2>/dev/null
+"$CTL" verify --cert "$tmp/c1.pem" "$out/p-tampered.cpol" >/dev/null 2>&1 &&
+	{ echo "signing-keys: p-tampered.cpol still verifies" >&2; exit 1; }
+"$CTL" verify --cert "$tmp/c1.pem" "$out/p-signed1.cpol" >/dev/null
+"$CTL" verify --cert "$tmp/c2.pem" "$out/p-signed2.cpol" >/dev/null
+echo "$out"
