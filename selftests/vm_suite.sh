@@ -106,6 +106,12 @@ tap $cycle_ok "100 cycles of insmod, start, load, deny, stop, rmmod"
 echo "# kernel memory (slab+vmalloc+percpu) after 10 cycles ${before} kB, after 100 ${after} kB"
 [ $((after - before)) -lt 512 ]
 tap $? "no kernel memory leak over 90 cycles (grew $((after - before)) kB)"
+# Detached programs are freed after an RCU grace period: give it time.
+i=0
+while [ "$(cat /sys/module/citadel/refcnt)" != 0 ] && [ $i -lt 100 ]; do
+	sleep 0.2
+	i=$((i + 1))
+done
 [ "$(cat /sys/module/citadel/refcnt)" = 0 ]
 tap $? "no module reference left after stop"
 
