@@ -6,6 +6,9 @@
  * logging all live in citadel.ko. The one piece of state kept here is
  * the per-task label, in task storage: set when an exec commits, copied
  * to children at fork.
+ *
+ * The last seven programs guard the seal (module/seal.c): until
+ * `citadelctl seal` their kfuncs allow everything.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -15,6 +18,8 @@
 #include "citadel_task.h"
 
 #define EPERM 1
+#define CAP_SYS_MODULE 16
+#define MODULE_NAME_LEN 56	/* (64 - sizeof(unsigned long)) */
 
 extern int bpf_citadel_socket_connect(struct socket *sock,
 				      struct sockaddr *address, int addrlen,
@@ -37,6 +42,14 @@ extern int bpf_citadel_file_mprotect(struct vm_area_struct *vma,
 				     unsigned long prot, __u64 label) __ksym;
 extern int bpf_citadel_file_open(struct file *file) __ksym;
 extern int bpf_citadel_path_truncate(const struct path *path) __ksym;
+extern int bpf_citadel_capable(int cap, unsigned int opts) __ksym;
+extern int bpf_citadel_kernel_read_file(struct file *file, int id) __ksym;
+extern int bpf_citadel_kernel_load_data(int id) __ksym;
+extern int bpf_citadel_kernel_module_request(const char *name,
+					     __u32 name__sz) __ksym;
+extern int bpf_citadel_bpf(int cmd, union bpf_attr *attr) __ksym;
+extern int bpf_citadel_bpf_map(struct bpf_map *map) __ksym;
+extern int bpf_citadel_bpf_prog(struct bpf_prog *prog) __ksym;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -208,6 +221,70 @@ int BPF_PROG(citadel_path_truncate, const struct path *path, int ret)
 	if (!FULL_BTF(struct path))
 		return -EPERM;
 	return verdict(ret, bpf_citadel_path_truncate(path));
+}
+
+/* Runs for every capability check: only CAP_SYS_MODULE reaches the module. */
+SEC("lsm/capable")
+int BPF_PROG(citadel_capable, const struct cred *cred,
+	     struct user_namespace *ns, int cap, unsigned int opts, int ret)
+{
+	if (ret)
+		return -EPERM;
+	if (cap != CAP_SYS_MODULE)
+		return 0;
+	return verdict(ret, bpf_citadel_capable(cap, opts));
+}
+
+SEC("lsm/kernel_read_file")
+int BPF_PROG(citadel_kernel_read_file, struct file *file, int id,
+	     bool contents, int ret)
+{
+	if (!FULL_BTF(struct file))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_kernel_read_file(file, id));
+}
+
+SEC("lsm/kernel_load_data")
+int BPF_PROG(citadel_kernel_load_data, int id, bool contents, int ret)
+{
+	return verdict(ret, bpf_citadel_kernel_load_data(id));
+}
+
+SEC("lsm/kernel_module_request")
+int BPF_PROG(citadel_kernel_module_request, char *kmod_name, int ret)
+{
+	char name[MODULE_NAME_LEN];
+
+	if (bpf_probe_read_kernel_str(name, sizeof(name), kmod_name) < 0)
+		name[0] = '\0';
+	return verdict(ret, bpf_citadel_kernel_module_request(name,
+							      sizeof(name)));
+}
+
+SEC("lsm/bpf")
+int BPF_PROG(citadel_bpf, int cmd, union bpf_attr *attr, unsigned int size,
+	     int ret)
+{
+	if (!FULL_BTF(union bpf_attr))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_bpf(cmd, attr));
+}
+
+SEC("lsm/bpf_map")
+int BPF_PROG(citadel_bpf_map, struct bpf_map *map, unsigned int fmode,
+	     int ret)
+{
+	if (!FULL_BTF(struct bpf_map))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_bpf_map(map));
+}
+
+SEC("lsm/bpf_prog")
+int BPF_PROG(citadel_bpf_prog, struct bpf_prog *prog, int ret)
+{
+	if (!FULL_BTF(struct bpf_prog))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_bpf_prog(prog));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

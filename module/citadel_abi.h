@@ -173,6 +173,18 @@ struct cpol_sig_trailer {
 	char magic[CPOL_SIG_MAGIC_LEN];	/* CPOL_SIG_MAGIC, NUL-padded */
 };
 
+/*
+ * The seal: this header then @nlinks link fds (in the writer's fd table),
+ * in one write() to the "seal" file. One way until reboot.
+ */
+#define CPOL_SEAL_MAGIC		0x4c414553u	/* "SEAL" as little-endian */
+#define CPOL_SEAL_MAX_LINKS	32
+
+struct cpol_seal {
+	__le32 magic;
+	__le32 nlinks;		/* 1..CPOL_SEAL_MAX_LINKS; __le32 fds follow */
+};
+
 /* Header flag: once this policy is loaded, only signed policies load. */
 #define CPOL_F_REQUIRE_SIGNED	(1u << 2)
 

@@ -27,11 +27,23 @@ static const char *const outcome_names[CITADEL_OUTCOME_COUNT] = {
 	[CITADEL_AUDITED] = "audited",
 };
 
+/* The operations that are events only, not counted per CPU. */
+static const char *const event_op_names[CITADEL_OP_ALL - CITADEL_OP_COUNT] = {
+	[CITADEL_OP_POLICY - CITADEL_OP_COUNT] = "policy",
+	[CITADEL_OP_SEAL - CITADEL_OP_COUNT] = "seal",
+	[CITADEL_OP_MODULE - CITADEL_OP_COUNT] = "module",
+	[CITADEL_OP_KEXEC - CITADEL_OP_COUNT] = "kexec",
+	[CITADEL_OP_BPF - CITADEL_OP_COUNT] = "bpf",
+	[CITADEL_OP_KEYS - CITADEL_OP_COUNT] = "keys",
+};
+
 const char *citadel_op_name(enum citadel_op op)
 {
-	if (op == CITADEL_OP_POLICY)
-		return "policy";
-	return op < CITADEL_OP_COUNT ? op_names[op] : "unknown";
+	if (op < CITADEL_OP_COUNT)
+		return op_names[op];
+	if (op < CITADEL_OP_ALL)
+		return event_op_names[op - CITADEL_OP_COUNT];
+	return "unknown";
 }
 
 void citadel_count(enum citadel_op op, enum citadel_outcome outcome)

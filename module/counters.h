@@ -14,8 +14,14 @@ enum citadel_op {
 	CITADEL_OP_SOCKET,
 	CITADEL_OP_MMAP,
 	CITADEL_OP_COUNT,
-	/* Not counted: events about the policy itself (rollbacks). */
-	CITADEL_OP_POLICY = CITADEL_OP_COUNT,
+	/* Not counted: events about Citadel itself. */
+	CITADEL_OP_POLICY = CITADEL_OP_COUNT,	/* rejected, rolled back */
+	CITADEL_OP_SEAL,	/* the seal itself */
+	CITADEL_OP_MODULE,	/* kernel module load/unload, after seal */
+	CITADEL_OP_KEXEC,	/* kexec, after seal */
+	CITADEL_OP_BPF,		/* bpf() on Citadel's objects, after seal */
+	CITADEL_OP_KEYS,	/* enrolment, after seal */
+	CITADEL_OP_ALL,
 };
 
 enum citadel_outcome {

@@ -54,6 +54,7 @@ static const char *const decision_names[] = {
 	[CITADEL_EV_DENIED] = "denied",
 	[CITADEL_EV_AUDITED] = "audited",
 	[CITADEL_EV_ROLLBACK] = "rollback",
+	[CITADEL_EV_SEALED] = "sealed",
 };
 
 static struct event *ring;

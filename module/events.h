@@ -13,6 +13,7 @@ enum citadel_decision {
 	CITADEL_EV_DENIED,
 	CITADEL_EV_AUDITED,
 	CITADEL_EV_ROLLBACK,	/* a trial policy was not confirmed */
+	CITADEL_EV_SEALED,	/* Citadel was sealed */
 };
 
 /*

@@ -12,6 +12,7 @@
 #include "exec.h"
 #include "kfuncs.h"
 #include "net.h"
+#include "seal.h"
 
 /**
  * bpf_citadel_socket_connect() - decide lsm/socket_connect
@@ -158,6 +159,91 @@ __bpf_kfunc int bpf_citadel_path_truncate(const struct path *path)
 	return CITADEL_ALLOW;
 }
 
+/**
+ * bpf_citadel_capable() - decide lsm/capable for CAP_SYS_MODULE
+ * @cap: the capability asked for
+ * @opts: the hook's CAP_OPT_* flags
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY for CAP_SYS_MODULE once sealed.
+ */
+__bpf_kfunc int bpf_citadel_capable(int cap, unsigned int opts)
+{
+	return citadel_seal_capable(cap, opts);
+}
+
+/**
+ * bpf_citadel_kernel_read_file() - decide lsm/kernel_read_file
+ * @file: the file the kernel reads
+ * @id: what for (enum kernel_read_file_id)
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY for a module or kexec image
+ * once sealed.
+ */
+__bpf_kfunc int bpf_citadel_kernel_read_file(struct file *file, int id)
+{
+	return citadel_seal_kernel_read_file(file, id);
+}
+
+/**
+ * bpf_citadel_kernel_load_data() - decide lsm/kernel_load_data
+ * @id: what for (enum kernel_load_data_id)
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY for a module or kexec image
+ * once sealed.
+ */
+__bpf_kfunc int bpf_citadel_kernel_load_data(int id)
+{
+	return citadel_seal_kernel_load_data(id);
+}
+
+/**
+ * bpf_citadel_kernel_module_request() - decide lsm/kernel_module_request
+ * @name: the module name, copied by the program
+ * @name__sz: size of @name
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY once sealed.
+ */
+__bpf_kfunc int bpf_citadel_kernel_module_request(const char *name,
+						  u32 name__sz)
+{
+	return citadel_seal_module_request(name, name__sz);
+}
+
+/**
+ * bpf_citadel_bpf() - decide lsm/bpf
+ * @cmd: the bpf() command
+ * @attr: its attributes, in kernel memory
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY for a command on one of
+ * Citadel's programs, links or maps once sealed.
+ */
+__bpf_kfunc int bpf_citadel_bpf(int cmd, union bpf_attr *attr)
+{
+	return citadel_seal_bpf(cmd, attr);
+}
+
+/**
+ * bpf_citadel_bpf_map() - decide lsm/bpf_map (a new map descriptor)
+ * @map: the map
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY for Citadel's maps once sealed.
+ */
+__bpf_kfunc int bpf_citadel_bpf_map(struct bpf_map *map)
+{
+	return citadel_seal_bpf_map(map);
+}
+
+/**
+ * bpf_citadel_bpf_prog() - decide lsm/bpf_prog (a new program descriptor)
+ * @prog: the program
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY for Citadel's programs once sealed.
+ */
+__bpf_kfunc int bpf_citadel_bpf_prog(struct bpf_prog *prog)
+{
+	return citadel_seal_bpf_prog(prog);
+}
+
 CITADEL_KFUNCS_START(citadel_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_citadel_socket_connect)
 BTF_ID_FLAGS(func, bpf_citadel_socket_sendmsg)
@@ -169,6 +255,13 @@ BTF_ID_FLAGS(func, bpf_citadel_mmap_file)
 BTF_ID_FLAGS(func, bpf_citadel_file_mprotect)
 BTF_ID_FLAGS(func, bpf_citadel_file_open)
 BTF_ID_FLAGS(func, bpf_citadel_path_truncate)
+BTF_ID_FLAGS(func, bpf_citadel_capable)
+BTF_ID_FLAGS(func, bpf_citadel_kernel_read_file)
+BTF_ID_FLAGS(func, bpf_citadel_kernel_load_data)
+BTF_ID_FLAGS(func, bpf_citadel_kernel_module_request)
+BTF_ID_FLAGS(func, bpf_citadel_bpf)
+BTF_ID_FLAGS(func, bpf_citadel_bpf_map)
+BTF_ID_FLAGS(func, bpf_citadel_bpf_prog)
 CITADEL_KFUNCS_END(citadel_kfunc_ids)
 
 static const struct btf_kfunc_id_set citadel_kfunc_set = {

@@ -16,6 +16,10 @@
 
 #include "citadel_task.h"
 
+struct bpf_map;
+struct bpf_prog;
+union bpf_attr;
+
 int bpf_citadel_socket_connect(struct socket *sock, struct sockaddr *address,
 			       int addrlen, u64 label);
 int bpf_citadel_socket_sendmsg(struct socket *sock, struct msghdr *msg,
@@ -32,6 +36,15 @@ int bpf_citadel_file_mprotect(struct vm_area_struct *vma, unsigned long prot,
 			      u64 label);
 int bpf_citadel_file_open(struct file *file);
 int bpf_citadel_path_truncate(const struct path *path);
+
+/* The seal's guards: they allow everything until citadelctl seal. */
+int bpf_citadel_capable(int cap, unsigned int opts);
+int bpf_citadel_kernel_read_file(struct file *file, int id);
+int bpf_citadel_kernel_load_data(int id);
+int bpf_citadel_kernel_module_request(const char *name, u32 name__sz);
+int bpf_citadel_bpf(int cmd, union bpf_attr *attr);
+int bpf_citadel_bpf_map(struct bpf_map *map);
+int bpf_citadel_bpf_prog(struct bpf_prog *prog);
 
 int citadel_kfuncs_register(void);
 

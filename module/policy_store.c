@@ -10,6 +10,9 @@
  * device off cannot strand it. While a trial is pending, other loads are
  * refused (-EBUSY) so that what gets confirmed or restored is never in
  * doubt; unload ends the trial.
+ *
+ * Once sealed (seal.c), only signed policies with a higher version and
+ * without audit mode load, and unload is refused: one-way until reboot.
  */
 #include "common.h"
 
@@ -24,6 +27,7 @@
 #include "counters.h"
 #include "events.h"
 #include "policy_store.h"
+#include "seal.h"
 #include "signature.h"
 
 static struct citadel_policy __rcu *active_policy;
@@ -37,6 +41,7 @@ static u64 policy_rollbacks;
 static bool trial_pending;
 static struct citadel_policy *trial_prev;	/* may be NULL: no policy */
 static unsigned long trial_deadline;		/* jiffies */
+static bool store_sealed;
 
 static void trial_expire(struct work_struct *work);
 static DECLARE_DELAYED_WORK(trial_work, trial_expire);
@@ -158,6 +163,49 @@ int citadel_store_confirm(void)
 	return 0;
 }
 
+static bool any_audit(const struct citadel_policy *pol)
+{
+	u32 i;
+
+	if (pol->flags & CPOL_F_AUDIT)
+		return true;
+	for (i = 0; i < pol->nscopes; i++)
+		if (pol->scopes[i].flags & CPOL_SCOPE_F_AUDIT)
+			return true;
+	return false;
+}
+
+/* What a sealed store refuses in a new policy; 0 if it may load. */
+static int sealed_refusal(const struct citadel_policy *pol,
+			  const struct citadel_policy *cur, bool is_signed,
+			  char *err, size_t errlen)
+{
+	if (!is_signed) {
+		snprintf(err, errlen, "sealed: only policies signed by an enrolled key load, and this one is not signed");
+		return -EKEYREJECTED;
+	}
+	if (cur && pol->version <= cur->version) {
+		snprintf(err, errlen, "sealed: version %llu is not higher than version %llu in force (no rollback)",
+			 pol->version, cur->version);
+		return -EPERM;
+	}
+	if (any_audit(pol)) {
+		snprintf(err, errlen, "sealed: this policy puts %s in audit mode, which would stop enforcement",
+			 pol->flags & CPOL_F_AUDIT ? "the whole policy" : "a service");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Records a refusal: last_error, the counter, an event, the log. */
+static void reject_locked(const struct citadel_policy *cur, const char *err)
+{
+	strscpy(last_error, err, sizeof(last_error));
+	policy_rejects++;
+	citadel_event(CITADEL_OP_POLICY, CITADEL_EV_DENIED, cur, NULL, err);
+	pr_warn("policy rejected, previous policy stays in force: %s\n", err);
+}
+
 /**
  * citadel_store_load() - validate a blob and make it the active policy
  * @blob: the blob, in kernel memory
@@ -169,8 +217,9 @@ int citadel_store_confirm(void)
  * kept for the last_error file.
  *
  * Return: 0, -EINVAL for a defective blob, -E2BIG for an oversized one,
- * -EBUSY while a trial is pending, -ENOMEM, or -EINTR when interrupted
- * while waiting for another writer.
+ * -EBUSY while a trial is pending, -ENOMEM, -EINTR when interrupted
+ * while waiting for another writer, a signature error (-EKEYREJECTED,
+ * -ENOKEY, -EBADMSG), or -EPERM for what a seal forbids.
  */
 int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs)
 {
@@ -213,6 +262,11 @@ int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs)
 			 "the policy in force says require signature");
 		citadel_policy_put(pol);
 	}
+	if (!ret && store_sealed) {
+		ret = sealed_refusal(pol, cur, is_signed, err, sizeof(err));
+		if (ret)
+			citadel_policy_put(pol);
+	}
 	if (!ret && trial_pending) {
 		ret = -EBUSY;
 		snprintf(err, sizeof(err),
@@ -222,11 +276,8 @@ int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs)
 	if (ret) {
 		if (!err[0])
 			snprintf(err, sizeof(err), "error %d", ret);
-		strscpy(last_error, err, sizeof(last_error));
-		policy_rejects++;
+		reject_locked(cur, err);
 		mutex_unlock(&store_lock);
-		pr_warn("policy rejected, previous policy stays in force: %s\n",
-			err);
 		return ret;
 	}
 	last_error[0] = '\0';
@@ -254,17 +305,61 @@ int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs)
 /**
  * citadel_store_unload() - drop the active policy; nothing is restricted
  *
- * Return: 0 or -EINTR.
+ * Return: 0, -EPERM when sealed, or -EINTR.
  */
 int citadel_store_unload(void)
 {
 	if (mutex_lock_interruptible(&store_lock))
 		return -EINTR;
+	if (store_sealed) {
+		reject_locked(rcu_dereference_protected(active_policy,
+							lockdep_is_held(&store_lock)),
+			      "sealed: the policy cannot be unloaded until reboot");
+		mutex_unlock(&store_lock);
+		return -EPERM;
+	}
 	trial_end_locked();
 	replace_locked(NULL);
 	mutex_unlock(&store_lock);
 	pr_info("policy unloaded\n");
 	return 0;
+}
+
+/**
+ * citadel_store_seal() - from now on, refuse what would weaken the policy
+ * @err: receives the reason on failure
+ * @errlen: size of @err
+ *
+ * Called by citadel_seal() once it holds the links; emits the seal event.
+ *
+ * Return: 0, -ENOENT without a policy, -EPERM for a policy in audit
+ * mode, -EBUSY while a trial is pending.
+ */
+int citadel_store_seal(char *err, size_t errlen)
+{
+	const struct citadel_policy *cur;
+	int ret = 0;
+
+	mutex_lock(&store_lock);
+	cur = rcu_dereference_protected(active_policy,
+					lockdep_is_held(&store_lock));
+	if (!cur) {
+		snprintf(err, errlen, "no policy is loaded: load one before sealing");
+		ret = -ENOENT;
+	} else if (any_audit(cur)) {
+		snprintf(err, errlen, "policy %s is in audit mode (%s): sealing would lock in a policy that denies nothing",
+			 cur->name, cur->flags & CPOL_F_AUDIT ? "the whole policy" : "a service");
+		ret = -EPERM;
+	} else if (trial_pending) {
+		snprintf(err, errlen, "a trial load is pending: confirm it before sealing");
+		ret = -EBUSY;
+	} else {
+		store_sealed = true;
+		citadel_event(CITADEL_OP_SEAL, CITADEL_EV_SEALED, cur, NULL,
+			      "sealed until reboot");
+	}
+	mutex_unlock(&store_lock);
+	return ret;
 }
 
 void citadel_store_exit(void)
@@ -338,6 +433,7 @@ void citadel_store_show_status(struct seq_file *m)
 	seq_printf(m, "require_signature %s\nkeys %u\n",
 		   citadel_require_signature ? "yes" : "no",
 		   citadel_keys_count());
+	citadel_seal_show_status(m);
 	citadel_counters_show(m);
 	citadel_events_show_status(m);
 }
@@ -359,6 +455,14 @@ void citadel_store_show_rule_hits(struct seq_file *m)
 			seq_printf(m, "%u %llu\n", line, sum);
 	}
 	rcu_read_unlock();
+}
+
+/* Keeps @err for last_error: a refusal outside the policy write path. */
+void citadel_store_note_error(const char *err)
+{
+	mutex_lock(&store_lock);
+	strscpy(last_error, err, sizeof(last_error));
+	mutex_unlock(&store_lock);
 }
 
 void citadel_store_show_last_error(struct seq_file *m)

@@ -17,11 +17,13 @@ void citadel_policy_put(const struct citadel_policy *pol);
 int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs);
 int citadel_store_confirm(void);
 int citadel_store_unload(void);
+int citadel_store_seal(char *err, size_t errlen);
 void citadel_store_exit(void);
 
 void citadel_store_show_policy(struct seq_file *m);
 void citadel_store_show_status(struct seq_file *m);
 void citadel_store_show_last_error(struct seq_file *m);
+void citadel_store_note_error(const char *err);
 void citadel_store_show_rule_hits(struct seq_file *m);
 
 #define CITADEL_MAX_HIT_LINES	(1u << 20)

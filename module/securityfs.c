@@ -12,6 +12,9 @@
  *   events      read: the event stream (see events.c), poll()able
  *   rule_hits   "line count" for each policy line whose rules allowed
  *   keys        write: an X.509 certificate (DER) to enrol; read: the keys
+ *   seal        write: struct cpol_seal and the link fds; one way
+ *
+ * A refused policy, unload or seal leaves its reason in last_error.
  */
 #include "common.h"
 
@@ -25,11 +28,12 @@
 
 #include "events.h"
 #include "policy_store.h"
+#include "seal.h"
 #include "securityfs.h"
 #include "signature.h"
 
 static struct dentry *dir;
-static struct dentry *files[9];
+static struct dentry *files[10];
 
 /* One write carries the whole blob: no partial or appended writes. */
 static ssize_t load_from_user(const char __user *buf, size_t count,
@@ -138,10 +142,49 @@ static ssize_t keys_write(struct file *file, const char __user *buf,
 		return PTR_ERR(der);
 	ret = citadel_keys_enroll(der, count, err, sizeof(err));
 	kvfree(der);
-	if (ret)
+	if (ret) {
+		citadel_store_note_error(err);
 		pr_warn("key not enrolled: %s\n", err);
+	}
 	return ret ? ret : count;
 }
+
+static ssize_t seal_write(struct file *file, const char __user *buf,
+			  size_t count, loff_t *ppos)
+{
+	__le32 raw[CPOL_SEAL_MAX_LINKS];
+	s32 fds[CPOL_SEAL_MAX_LINKS];
+	char err[CITADEL_ERR_MAX] = "";
+	struct cpol_seal h;
+	u32 n, i;
+	int ret;
+
+	if (!capable(CAP_MAC_ADMIN))
+		return -EPERM;
+	if (*ppos != 0 || count < sizeof(h) || count > sizeof(h) + sizeof(raw))
+		return -EINVAL;
+	if (copy_from_user(&h, buf, sizeof(h)))
+		return -EFAULT;
+	n = le32_to_cpu(h.nlinks);
+	if (le32_to_cpu(h.magic) != CPOL_SEAL_MAGIC || !n ||
+	    n > CPOL_SEAL_MAX_LINKS || count != sizeof(h) + n * sizeof(raw[0]))
+		return -EINVAL;
+	if (copy_from_user(raw, buf + sizeof(h), n * sizeof(raw[0])))
+		return -EFAULT;
+	for (i = 0; i < n; i++)
+		fds[i] = (s32)le32_to_cpu(raw[i]);
+	ret = citadel_seal(fds, n, err, sizeof(err));
+	if (ret) {
+		citadel_store_note_error(err);
+		pr_warn("not sealed: %s\n", err);
+	}
+	return ret ? ret : count;
+}
+
+static const struct file_operations seal_fops = {
+	.write = seal_write,
+	.llseek = noop_llseek,
+};
 
 static int keys_show(struct seq_file *m, void *v)
 {
@@ -267,6 +310,7 @@ int citadel_securityfs_init(void)
 		{ "events", 0400, &citadel_events_fops },
 		{ "rule_hits", 0444, &rule_hits_fops },
 		{ "keys", 0600, &keys_fops },
+		{ "seal", 0200, &seal_fops },
 	};
 	int i;
 

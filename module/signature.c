@@ -19,6 +19,8 @@
 #include <linux/verification.h>
 
 #include "citadel_abi.h"
+#include "events.h"
+#include "policy_store.h"
 #include "signature.h"
 
 bool citadel_require_signature;
@@ -36,6 +38,7 @@ static struct key *keyring;
 static DEFINE_MUTEX(keys_lock);
 static struct enrolled keys[MAX_KEYS];
 static unsigned int nkeys;
+static bool keys_closed;
 
 int citadel_keys_init(void)
 {
@@ -66,8 +69,9 @@ void citadel_keys_exit(void)
  * @err: receives the reason on failure
  * @errlen: size of @err
  *
- * Return: 0, -ENOSPC when MAX_KEYS are enrolled, or the keyring's error
- * (e.g. -EBADMSG for something that is not a certificate).
+ * Return: 0, -EPERM once sealed, -ENOSPC when MAX_KEYS are enrolled, or
+ * the keyring's error (e.g. -EBADMSG for something that is not a
+ * certificate).
  */
 int citadel_keys_enroll(const void *der, size_t len, char *err, size_t errlen)
 {
@@ -77,6 +81,15 @@ int citadel_keys_enroll(const void *der, size_t len, char *err, size_t errlen)
 	int ret = 0;
 
 	mutex_lock(&keys_lock);
+	if (keys_closed) {
+		snprintf(err, errlen, "sealed: enrolment is closed until reboot");
+		rcu_read_lock();
+		citadel_event(CITADEL_OP_KEYS, CITADEL_EV_DENIED,
+			      citadel_active_policy(), NULL, err);
+		rcu_read_unlock();
+		ret = -EPERM;
+		goto out;
+	}
 	if (nkeys == MAX_KEYS) {
 		snprintf(err, errlen, "at most %u keys can be enrolled", MAX_KEYS);
 		ret = -ENOSPC;
@@ -110,6 +123,14 @@ put:
 out:
 	mutex_unlock(&keys_lock);
 	return ret;
+}
+
+/* The seal: no key is enrolled from now on. */
+void citadel_keys_close(void)
+{
+	mutex_lock(&keys_lock);
+	keys_closed = true;
+	mutex_unlock(&keys_lock);
 }
 
 void citadel_keys_show(struct seq_file *m)

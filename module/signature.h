@@ -11,6 +11,7 @@ extern bool citadel_require_signature;
 int citadel_keys_init(void);
 void citadel_keys_exit(void);
 int citadel_keys_enroll(const void *der, size_t len, char *err, size_t errlen);
+void citadel_keys_close(void);
 void citadel_keys_show(struct seq_file *m);
 unsigned int citadel_keys_count(void);
 

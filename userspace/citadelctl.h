@@ -57,6 +57,7 @@ int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_enroll(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
+int cmd_seal(int argc, char **argv);
 
 /*
  * Describes the signer of a DER PKCS#7 signature ("issuer ..., serial

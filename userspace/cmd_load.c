@@ -58,22 +58,6 @@ static int parse_opts(const char *cmd, int argc, char **argv)
 }
 
 /* The module's reason for the last refusal, without its newline. */
-static char *last_error(void)
-{
-	char *buf;
-	size_t len;
-
-	if (citadel_read("last_error", &buf, &len))
-		return NULL;
-	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
-		buf[--len] = '\0';
-	if (!len) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 int cmd_load(int argc, char **argv)
 {
 	const uint32_t magic = htole32(CPOL_MAGIC);
@@ -131,7 +115,8 @@ int cmd_load(int argc, char **argv)
 	} else {
 		err = citadel_write("policy", data, len);
 	}
-	if (err == -EPERM || err == -EACCES) {
+	/* A sealed module refuses with EPERM too, and says why. */
+	if ((err == -EPERM || err == -EACCES) && citadel_is_sealed() != 1) {
 		p_err("cannot write %s/policy: %s (loading a policy needs root, CAP_MAC_ADMIN)",
 		      citadel_root(), strerror(-err));
 		goto out;
@@ -142,7 +127,7 @@ int cmd_load(int argc, char **argv)
 		goto out;
 	}
 	if (err) {
-		why = last_error();
+		why = citadel_last_error();
 		p_err("policy rejected: %s", why ? why : strerror(-err));
 		free(why);
 		goto out;
@@ -174,6 +159,10 @@ int cmd_unload(int argc, char **argv)
 	if (citadel_require_root())
 		return EXIT_ERR;
 	err = citadel_write("unload", "1", 1);
+	if (err == -EPERM && citadel_is_sealed() == 1) {
+		p_err("citadel is sealed: the policy stays in force until reboot");
+		return EXIT_ERR;
+	}
 	if (err) {
 		p_err("cannot write %s/unload: %s%s", citadel_root(),
 		      strerror(-err),

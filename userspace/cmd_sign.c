@@ -421,22 +421,6 @@ out:
 }
 
 /* The module's reason for the last refusal, without its newline. */
-static char *last_error(void)
-{
-	char *buf;
-	size_t len;
-
-	if (citadel_read("last_error", &buf, &len))
-		return NULL;
-	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
-		buf[--len] = '\0';
-	if (!len) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 static int no_opts(const char *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = { COMMON_LONG_OPTS, { 0 } };
@@ -487,7 +471,7 @@ int cmd_enroll(int argc, char **argv)
 		goto out;
 	}
 	if (err) {
-		why = last_error();
+		why = citadel_last_error();
 		p_err("cannot enrol %s: %s%s", path,
 		      why ? why : strerror(-err),
 		      !why && (err == -EPERM || err == -EACCES) ?

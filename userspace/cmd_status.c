@@ -191,6 +191,21 @@ static void print_counters(struct status *st)
 	}
 }
 
+/* The enrolled keys: count, then "fingerprint subject" lines. */
+static void print_keys(const char *count)
+{
+	char *buf, *line, *save;
+	size_t len;
+
+	printf("%-10s %s enrolled\n", "keys:", count);
+	if (citadel_read("keys", &buf, &len))
+		return;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		printf("%-10s %s\n", "", line);
+	free(buf);
+}
+
 static void print_human(struct status *st)
 {
 	const char *state = take(st, "state");
@@ -207,6 +222,9 @@ static void print_human(struct status *st)
 		printf("%-10s %s version %s\n", "policy:", take(st, "name"),
 		       take(st, "version"));
 		printf("%-10s %s\n", "digest:", take(st, "digest"));
+		printf("%-10s %s%s\n", "signature:", take(st, "signature"),
+		       !strcmp(take(st, "policy_requires_signature"), "yes") ?
+		       " (this policy requires signed successors)" : "");
 		printf("%-10s %s IPv4, %s IPv6\n", "rules:",
 		       take(st, "rules_net4"), take(st, "rules_net6"));
 	} else if (!strcmp(state, "none")) {
@@ -215,6 +233,20 @@ static void print_human(struct status *st)
 	} else {
 		printf("%-10s %s\n", "state:", state);
 	}
+	if (find(st, "sealed")) {
+		bool sealed = !strcmp(take(st, "sealed"), "yes");
+
+		if (sealed)
+			printf("%-10s yes, until reboot: %s hooks held by the module, %s tamper attempts refused\n",
+			       "sealed:", take(st, "sealed_links"),
+			       take(st, "seal_refusals"));
+		else
+			printf("%-10s no\n", "sealed:");
+		take(st, "sealed_links");
+		take(st, "seal_refusals");
+	}
+	if (find(st, "keys"))
+		print_keys(take(st, "keys"));
 	if (find(st, "policy_loads") || find(st, "policy_rejects"))
 		printf("%-10s %s accepted, %s rejected\n", "loads:",
 		       take(st, "policy_loads"), take(st, "policy_rejects"));

@@ -26,9 +26,10 @@
 
 #include "citadel.skel.h"
 #include "loader.h"
+#include "sysfs.h"
 
 #define BPFFS		"/sys/fs/bpf"
-#define PIN_DIR		BPFFS "/citadel"
+#define PIN_DIR		CITADEL_PIN_DIR
 #define LSM_LIST	"/sys/kernel/security/lsm"
 #define MODULE_BTF	"/sys/kernel/btf/citadel"
 #define BPF_FS_MAGIC_	0xcafe4a11
@@ -262,6 +263,11 @@ int cmd_start(int argc, char **argv)
 		printf("citadel is already started (%s exists)\n", PIN_DIR);
 		return 0;
 	}
+	if (citadel_is_sealed() == 1) {
+		/* The pins are gone but the module holds the links. */
+		printf("citadel is sealed: its hooks are attached and held by the module until reboot\n");
+		return 0;
+	}
 
 	libbpf_set_print(libbpf_print);
 	skel = citadel_bpf__open();
@@ -315,6 +321,10 @@ int cmd_stop(int argc, char **argv)
 	if (argc > 1) {
 		fprintf(stderr, "Usage: citadelctl stop\n");
 		return 2;
+	}
+	if (citadel_is_sealed() == 1) {
+		fprintf(stderr, "Error: citadel is sealed: its hooks stay attached until reboot\n");
+		return 1;
 	}
 	if (!path_exists(PIN_DIR)) {
 		printf("citadel is not started\n");

@@ -3,6 +3,9 @@
 #ifndef CITADELCTL_LOADER_H
 #define CITADELCTL_LOADER_H
 
+/* Where start pins one link per hook, named after the hook. */
+#define CITADEL_PIN_DIR	"/sys/fs/bpf/citadel"
+
 int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 

@@ -41,6 +41,7 @@ static const struct cmd cmds[] = {
 	{ "unload", cmd_unload, "", "remove the policy: nothing is restricted" },
 	{ "enroll", cmd_enroll, "CERT.pem|CERT.der", "enrol a certificate that policies may be signed with" },
 	{ "keys", cmd_keys, "", "list the enrolled certificates" },
+	{ "seal", cmd_seal, "[--without-keys]", "lock Citadel in until reboot (see README, Sealing a device)" },
 	{ "status", cmd_status, "[--rules]", "show the running policy and counters" },
 	{ "start", cmd_start, "[--module PATH]", "attach the BPF LSM programs" },
 	{ "stop", cmd_stop, "", "detach the BPF LSM programs" },

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,4 +70,34 @@ int citadel_write(const char *name, const void *data, size_t len)
 	if (close(fd) && !err)
 		err = -errno;
 	return err;
+}
+
+int citadel_is_sealed(void)
+{
+	char *buf, *p;
+	size_t len;
+	int ret;
+
+	if (citadel_read("status", &buf, &len))
+		return -1;
+	p = strstr(buf, "\nsealed ");
+	ret = !p ? -1 : !strncmp(p + 8, "yes\n", 4) ? 1 : 0;
+	free(buf);
+	return ret;
+}
+
+char *citadel_last_error(void)
+{
+	char *buf;
+	size_t len;
+
+	if (citadel_read("last_error", &buf, &len))
+		return NULL;
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		buf[--len] = '\0';
+	if (!len) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }

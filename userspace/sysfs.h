@@ -31,4 +31,13 @@ int citadel_read(const char *name, char **buf, size_t *len);
  */
 int citadel_write(const char *name, const void *data, size_t len);
 
+/*
+ * Whether the module says it is sealed (its status file).
+ * Return: 1 sealed, 0 not sealed, -1 unknown (no module, unreadable).
+ */
+int citadel_is_sealed(void);
+
+/* The module's last_error, trimmed, malloc()ed; NULL when empty or unreadable. */
+char *citadel_last_error(void);
+
 #endif

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The seal: one way until reboot (see seal.c). */
+#ifndef CITADEL_SEAL_H
+#define CITADEL_SEAL_H
+
+#include <linux/seq_file.h>
+#include <linux/types.h>
+
+struct bpf_map;
+struct bpf_prog;
+struct file;
+union bpf_attr;
+
+bool citadel_sealed(void);
+int citadel_seal(const s32 *link_fds, unsigned int n, char *err,
+		 size_t errlen);
+void citadel_seal_show_status(struct seq_file *m);
+
+/* Decisions for the hooks that guard the seal: CITADEL_ALLOW or _DENY. */
+int citadel_seal_capable(int cap, unsigned int opts);
+int citadel_seal_kernel_read_file(struct file *file, int id);
+int citadel_seal_kernel_load_data(int id);
+int citadel_seal_module_request(const char *name, u32 len);
+int citadel_seal_bpf(int cmd, const union bpf_attr *attr);
+int citadel_seal_bpf_map(const struct bpf_map *map);
+int citadel_seal_bpf_prog(const struct bpf_prog *prog);
+
+#endif /* CITADEL_SEAL_H */
