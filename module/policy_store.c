@@ -190,7 +190,7 @@ static int sealed_refusal(const struct citadel_policy *pol,
 		return -EPERM;
 	}
 	if (any_audit(pol)) {
-		snprintf(err, errlen, "sealed: this policy puts %s in audit mode, which would stop enforcement",
+		snprintf(err, errlen, "sealed: this policy is in audit mode (%s), which would stop enforcement",
 			 pol->flags & CPOL_F_AUDIT ? "the whole policy" : "a service");
 		return -EPERM;
 	}

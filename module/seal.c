@@ -37,7 +37,10 @@
 #include "seal.h"
 #include "signature.h"
 
-/* bpf_link_get_from_fd() is in this namespace on 6.12; 6.1 ignores it. */
+/*
+ * bpf_link_get_from_fd() is in this namespace on 6.12; 6.1 ignores the
+ * import. (6.13 and later spell it MODULE_IMPORT_NS("BPF_INTERNAL").)
+ */
 MODULE_IMPORT_NS(BPF_INTERNAL);
 
 /* Every hook citadel.bpf.c attaches to: a seal must hold all of them. */

@@ -20,10 +20,18 @@ CITADEL_BTF_BASE=$kdir/btf "$ROOT/scripts/build-module.sh" "$headers" \
 	"$BUILD/kmod/$rel" >"$BUILD/kmod-$rel.log" 2>&1 ||
 	{ cat "$BUILD/kmod-$rel.log" >&2; exit 1; }
 
+# A module that does nothing, for seal_test to load (and not, once sealed).
+canary=$BUILD/canary/$rel
+rm -rf "$canary"
+mkdir -p "$canary"
+cp "$ROOT/selftests/canary/Kbuild" "$ROOT/selftests/canary/citadel_canary.c" "$canary/"
+make -C "$headers" M="$canary" modules >"$BUILD/canary-$rel.log" 2>&1 ||
+	{ cat "$BUILD/canary-$rel.log" >&2; exit 1; }
+
 out=$2
 rm -rf "$out"
 mkdir -p "$out"
-cp "$BUILD/kmod/$rel/citadel.ko" "$out/"
+cp "$BUILD/kmod/$rel/citadel.ko" "$canary/citadel_canary.ko" "$out/"
 # The same module with its BTF stripped: must refuse to load.
 objcopy --remove-section=.BTF "$out/citadel.ko" "$out/citadel-nobtf.ko"
 cp "$BUILD/citadelctl" "$ROOT/selftests/vm_suite.sh" "$ROOT/selftests/tap.sh" "$out/"

@@ -13,7 +13,15 @@
 #   p-require.cpol    signed by key 1, says 'require signature'
 #   p-after.cpol      signed by key 1, other rules
 # Each allows exec / and connect to udp 127.0.0.1 port 6201 (p-after:
-# 6202), and has its own name, which status shows.
+# 6202), and has its own name, which status shows. For seal_test, each
+# with its version in the name:
+#   s-v2.cpol         signed by key 1, version 2, port 6201
+#   s-v3.cpol         signed by key 1, version 3, port 6202
+#   s-audit.cpol      signed by key 1, version 9, mode audit
+#   s-svc-audit.cpol  signed by key 1, version 9, one service in audit
+#   s-unsigned.cpol   unsigned, version 9
+#   s-unknown.cpol    signed by key 2, version 9
+#   s-tampered.cpol   signed by key 1, version 9, then one byte flipped
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
@@ -35,11 +43,21 @@ for k in 1 2; do
 done
 sha256sum "$out/c1.der" | cut -d' ' -f1 >"$out/c1.sha256"
 
-# policy NAME PORT [EXTRA_TOP_LINE]: compiles to $tmp/NAME.cpol
+# policy NAME PORT [EXTRA_TOP_LINE [VERSION [MODE]]]: compiles to $tmp/NAME.cpol
 policy() {
-	printf 'policy %s version 1\nmode enforce\n%s\nglobal {\n    exec /\n    libs /\n    connect udp 127.0.0.1 port %s\n}\n' \
-		"$1" "${3:-}" "$2" >"$tmp/$1.conf"
-	"$CTL" compile "$tmp/$1.conf" -o "$tmp/$1.cpol"
+	printf 'policy %s version %s\nmode %s\n%s\nglobal {\n    exec /\n    libs /\n    connect udp 127.0.0.1 port %s\n}\n' \
+		"$1" "${4:-1}" "${5:-enforce}" "${3:-}" "$2" >"$tmp/$1.conf"
+	"$CTL" compile "$tmp/$1.conf" -o "$tmp/$1.cpol" 2>/dev/null
+}
+# flip FILE: flips the low bit of the first byte of the policy name
+# (offset 32 of the header): the blob stays well-formed, only the
+# signature no longer fits.
+flip() {
+	local b
+	b=$(od -An -tu1 -j 32 -N1 "$1" | tr -d ' ')
+	# shellcheck disable=SC2059 # the format is the byte
+	printf "$(printf '\\%03o' $((b ^ 1)))" |
+		dd of="$1" bs=1 seek=32 conv=notrunc 2>/dev/null
 }
 sign() {	# sign KEY IN OUT
 	"$CTL" sign --key "$tmp/k$1.pem" --cert "$tmp/c$1.pem" "$2" -o "$3"
@@ -57,14 +75,29 @@ sign 2 "$tmp/signed2.cpol" "$out/p-signed2.cpol"
 sign 1 "$tmp/require.cpol" "$out/p-require.cpol"
 sign 1 "$tmp/after.cpol" "$out/p-after.cpol"
 sign 1 "$tmp/tampered.cpol" "$out/p-tampered.cpol"
-# Flip the low bit of the first byte of the policy name (offset 32 of the
-# header): the blob stays well-formed, only the signature no longer fits.
-b=$(od -An -tu1 -j 32 -N1 "$out/p-tampered.cpol" | tr -d ' ')
-# shellcheck disable=SC2059 # the format is the byte
-printf "$(printf '\\%03o' $((b ^ 1)))" |
-	dd of="$out/p-tampered.cpol" bs=1 seek=32 conv=notrunc 2>/dev/null
+flip "$out/p-tampered.cpol"
 "$CTL" verify --cert "$tmp/c1.pem" "$out/p-tampered.cpol" >/dev/null 2>&1 &&
 	{ echo "signing-keys: p-tampered.cpol still verifies" >&2; exit 1; }
 "$CTL" verify --cert "$tmp/c1.pem" "$out/p-signed1.cpol" >/dev/null
 "$CTL" verify --cert "$tmp/c2.pem" "$out/p-signed2.cpol" >/dev/null
+
+policy s-v2 6201 "" 2
+policy s-v3 6202 "" 3
+policy s-audit 6201 "" 9 audit
+policy s-unsigned 6201 "" 9
+policy s-unknown 6201 "" 9
+policy s-tampered 6201 "" 9
+printf 'policy s-svc-audit version 9\nglobal {\n    exec /\n    libs /\n}\nservice probe {\n    audit\n    exec /nonexistent/probe\n}\n' \
+	>"$tmp/s-svc-audit.conf"
+"$CTL" compile "$tmp/s-svc-audit.conf" -o "$tmp/s-svc-audit.cpol" 2>/dev/null
+sign 1 "$tmp/s-svc-audit.cpol" "$out/s-svc-audit.cpol"
+sign 1 "$tmp/s-v2.cpol" "$out/s-v2.cpol"
+sign 1 "$tmp/s-v3.cpol" "$out/s-v3.cpol"
+sign 1 "$tmp/s-audit.cpol" "$out/s-audit.cpol"
+cp "$tmp/s-unsigned.cpol" "$out/s-unsigned.cpol"
+sign 2 "$tmp/s-unknown.cpol" "$out/s-unknown.cpol"
+sign 1 "$tmp/s-tampered.cpol" "$out/s-tampered.cpol"
+flip "$out/s-tampered.cpol"
+"$CTL" verify --cert "$tmp/c1.pem" "$out/s-tampered.cpol" >/dev/null 2>&1 &&
+	{ echo "signing-keys: s-tampered.cpol still verifies" >&2; exit 1; }
 echo "$out"

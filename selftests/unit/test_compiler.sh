@@ -664,6 +664,43 @@ printf 'abi 1\nstate none\npolicy_loads 0\npolicy_rejects 0\nconnect_allowed 0\n
   grep -q '^state: *no policy loaded: nothing is restricted$' "$TMP/out"; }
 tap $? "status with no policy loaded" "$TMP/out"
 
+# --- seal, against the fake securityfs -----------------------------------------
+printf 'abi 1\nstate none\nkeys 1\nsealed no\n' >"$FS/status"
+"$CTL" seal >"$TMP/out" 2>&1
+{ [ $? -eq 1 ] && [ ! -e "$FS/seal" ] &&
+  [ "$(cat "$TMP/out")" = "Error: no policy is loaded: load the device's policy before sealing" ]; }
+tap $? "seal without a policy: refused before anything is written" "$TMP/out"
+
+printf 'abi 1\nstate loaded\nmode enforce\nname k\nversion 1\nkeys 0\nsealed no\n' >"$FS/status"
+"$CTL" seal >"$TMP/out" 2>&1
+{ [ $? -eq 1 ] && [ ! -e "$FS/seal" ] && grep -q '^Error: no key is enrolled: .*--without-keys' "$TMP/out"; }
+tap $? "seal without an enrolled key: refused unless --without-keys" "$TMP/out"
+if [ ! -e /sys/fs/bpf/citadel ]; then
+	"$CTL" seal --without-keys >"$TMP/out" 2>&1
+	{ [ $? -eq 1 ] && [ ! -e "$FS/seal" ] &&
+	  grep -q "^Error: cannot open /sys/fs/bpf/citadel: .*: run 'citadelctl start' first" "$TMP/out"; }
+	tap $? "seal --without-keys goes on to the pins, and says when there are none" "$TMP/out"
+else
+	skip "seal without pins" "/sys/fs/bpf/citadel exists on this host"
+fi
+"$CTL" seal --bogus >"$TMP/out" 2>&1
+[ $? -eq 2 ]
+tap $? "seal with an unknown option is a usage error" "$TMP/out"
+
+printf 'abi 1\nstate loaded\nmode enforce\nname k\nversion 4\ndigest 00\nsignature signed\npolicy_requires_signature no\nkeys 1\nsealed yes\nsealed_links 20\nseal_refusals 3\n' >"$FS/status"
+printf '8e3d755bd769fcf2 CN=city-ops-policy: 5ac1de19\n' >"$FS/keys"
+"$CTL" seal >"$TMP/out" 2>&1
+{ [ $? -eq 0 ] && [ "$(cat "$TMP/out")" = "citadel is already sealed until reboot" ] && [ ! -e "$FS/seal" ]; }
+tap $? "seal when sealed: says so, exits 0, writes nothing" "$TMP/out"
+"$CTL" status >"$TMP/out" 2>&1
+{ [ $? -eq 0 ] &&
+  grep -q '^signature: *signed$' "$TMP/out" &&
+  grep -q '^sealed: *yes, until reboot: 20 hooks held by the module, 3 tamper attempts refused$' "$TMP/out" &&
+  grep -q '^keys: *1 enrolled$' "$TMP/out" &&
+  grep -q '^ *8e3d755bd769fcf2 CN=city-ops-policy: 5ac1de19$' "$TMP/out"; }
+tap $? "status: signature, sealed, enrolled keys" "$TMP/out"
+rm -f "$FS/keys"
+
 export CITADEL_SECURITYFS=$TMP/absent
 for c in "load $TMP/k.cpol" unload status; do
 	# shellcheck disable=SC2086 # c is a command and its argument

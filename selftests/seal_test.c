@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The seal. One way until reboot, so vm_suite.sh runs this last, on a
+ * freshly loaded and started module, and the tests run in order: what
+ * works before the seal, the seal itself, then each tamper attempt an
+ * attacker with root would make, which must fail with the documented
+ * errno and leave an event. Keys and signed policies come from
+ * selftests/signing-keys.sh (signing/), made on the host at test time;
+ * citadel_canary.ko is a module that does nothing.
+ */
+#define _GNU_SOURCE
+#include "citadel_test_lib.h"
+
+#include <endian.h>
+#include <linux/bpf.h>
+#include <linux/kexec.h>
+#include <sys/mount.h>
+
+#include "citadel_abi.h"
+
+#define SIGDIR		"signing/"
+#define CANARY		"citadel_canary.ko"
+#define PORT_V2		6201	/* allowed by s-v2 only */
+#define PORT_V3		6202	/* allowed by s-v3 only */
+#define IDS_FILE	"/tmp/citadel-seal-ids"	/* map id, prog id */
+
+static long sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
+}
+
+/* One write() of @len bytes to a securityfs file: 0 or the errno. */
+static int write_fs(const char *name, const void *data, size_t len)
+{
+	char path[256];
+	ssize_t n;
+	int fd, err;
+
+	snprintf(path, sizeof(path), CITADEL_FS "/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	n = write(fd, data, len);
+	err = n < 0 ? errno : (size_t)n == len ? 0 : EIO;
+	close(fd);
+	return err;
+}
+
+/* Writes a blob file to ROOT/policy as citadelctl load does: 0 or errno. */
+static int load_file(const char *name)
+{
+	char buf[1 << 16];
+	ssize_t len;
+	int fd = open(name, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (len <= 0)
+		return -1;
+	return write_fs("policy", buf, (size_t)len);
+}
+
+static int status_has(const char *line)
+{
+	char buf[8192];
+
+	if (read_text(CITADEL_FS "/status", buf, sizeof(buf)) < 0)
+		return 0;
+	return strstr(buf, line) != NULL;
+}
+
+/* Whether the event stream has an event of @op whose object has @text. */
+static int has_event(const char *op, const char *text)
+{
+	return run_cmd("citadelctl -j events | grep '\"operation\":\"%s\"' | grep -qF -- '%s'",
+		       op, text) == 0;
+}
+
+static int is_sealed(void)
+{
+	return status_has("\nsealed yes\n");
+}
+
+/* The id of the map or program named @name (BPF_*_GET_NEXT_ID), or 0. */
+static __u32 find_id(int next_cmd, int fd_cmd, const char *name)
+{
+	union bpf_attr a;
+	__u32 id = 0;
+
+	for (;;) {
+		struct bpf_map_info mi;
+		struct bpf_prog_info pi;
+		const char *got;
+		int fd;
+
+		memset(&a, 0, sizeof(a));
+		a.start_id = id;
+		if (sys_bpf(next_cmd, &a))
+			return 0;
+		id = a.next_id;
+		memset(&a, 0, sizeof(a));
+		if (fd_cmd == BPF_MAP_GET_FD_BY_ID)
+			a.map_id = id;
+		else
+			a.prog_id = id;
+		fd = sys_bpf(fd_cmd, &a);
+		if (fd < 0)
+			continue;
+		memset(&mi, 0, sizeof(mi));
+		memset(&pi, 0, sizeof(pi));
+		memset(&a, 0, sizeof(a));
+		a.info.bpf_fd = fd;
+		if (fd_cmd == BPF_MAP_GET_FD_BY_ID) {
+			a.info.info_len = sizeof(mi);
+			a.info.info = (__u64)(unsigned long)&mi;
+			got = mi.name;
+		} else {
+			a.info.info_len = sizeof(pi);
+			a.info.info = (__u64)(unsigned long)&pi;
+			got = pi.name;
+		}
+		if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a)) {
+			close(fd);
+			continue;
+		}
+		close(fd);
+		if (!strcmp(got, name))
+			return id;
+	}
+}
+
+static int get_fd_by_id(int cmd, __u32 id, __u32 flags)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	if (cmd == BPF_MAP_GET_FD_BY_ID)
+		a.map_id = id;
+	else if (cmd == BPF_PROG_GET_FD_BY_ID)
+		a.prog_id = id;
+	else
+		a.link_id = id;
+	a.open_flags = flags;
+	return sys_bpf(cmd, &a);
+}
+
+/* Sets the calling task's Citadel label through the task storage map. */
+static int set_own_label(int map_fd, __u64 label)
+{
+	__u64 value[3] = { label, label, 0 };	/* struct citadel_task_ctx */
+	int pidfd = syscall(SYS_pidfd_open, getpid(), 0);
+	union bpf_attr a;
+	int ret;
+
+	if (pidfd < 0)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.map_fd = map_fd;
+	a.key = (__u64)(unsigned long)&pidfd;
+	a.value = (__u64)(unsigned long)value;
+	ret = sys_bpf(BPF_MAP_UPDATE_ELEM, &a) ? errno : 0;
+	close(pidfd);
+	return ret;
+}
+
+static int finit_canary(void)
+{
+	int fd = open(CANARY, O_RDONLY), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int init_canary(void)
+{
+	static char image[1 << 20];
+	int fd = open(CANARY, O_RDONLY);
+	ssize_t len;
+
+	if (fd < 0)
+		return -1;
+	len = read(fd, image, sizeof(image));
+	close(fd);
+	if (len <= 0)
+		return -1;
+	return syscall(SYS_init_module, image, (unsigned long)len, "") ? errno : 0;
+}
+
+static int delete_module(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? errno : 0;
+}
+
+/* Writes a seal request with @n descriptors: 0 or the errno. */
+static int write_seal(const int *fds, unsigned int n)
+{
+	struct {
+		struct cpol_seal h;
+		__le32 fds[CPOL_SEAL_MAX_LINKS];
+	} msg;
+	unsigned int i;
+
+	msg.h.magic = htole32(CPOL_SEAL_MAGIC);
+	msg.h.nlinks = htole32(n);
+	for (i = 0; i < n && i < CPOL_SEAL_MAX_LINKS; i++)
+		msg.fds[i] = htole32(fds[i]);
+	return write_fs("seal", &msg, sizeof(msg.h) + n * sizeof(msg.fds[0]));
+}
+
+static int link_fd_for(const char *hook)
+{
+	char path[128];
+	union bpf_attr a;
+
+	snprintf(path, sizeof(path), "/sys/fs/bpf/citadel/%s", hook);
+	memset(&a, 0, sizeof(a));
+	a.pathname = (__u64)(unsigned long)path;
+	return sys_bpf(BPF_OBJ_GET, &a);
+}
+
+/* Before the seal: what the seal takes away works. */
+TEST(before_seal_everything_works)
+{
+	unsigned int map_id, prog_id;
+	FILE *f;
+	int fd;
+
+	ASSERT_FALSE(is_sealed());
+	ASSERT_EQ(0, finit_canary());
+	ASSERT_EQ(0, delete_module("citadel_canary"));
+	ASSERT_EQ(0, run_cmd("citadelctl enroll " SIGDIR "c1.der >/dev/null"));
+	ASSERT_EQ(0, load_file(SIGDIR "s-unsigned.cpol"));
+	ASSERT_EQ(0, unload_policy());
+	ASSERT_EQ(0, load_file(SIGDIR "s-v3.cpol"));
+	/* Going down a version is allowed before the seal. */
+	ASSERT_EQ(0, load_file(SIGDIR "s-v2.cpol"));
+	ASSERT_TRUE(status_has("\nversion 2\n"));
+
+	map_id = find_id(BPF_MAP_GET_NEXT_ID, BPF_MAP_GET_FD_BY_ID,
+			 "citadel_tasks");
+	prog_id = find_id(BPF_PROG_GET_NEXT_ID, BPF_PROG_GET_FD_BY_ID,
+			  "citadel_capable");
+	ASSERT_NE(0, map_id);
+	ASSERT_NE(0, prog_id);
+	fd = get_fd_by_id(BPF_MAP_GET_FD_BY_ID, map_id, 0);
+	ASSERT_GE(fd, 0);
+	close(fd);
+	fd = get_fd_by_id(BPF_PROG_GET_FD_BY_ID, prog_id, 0);
+	ASSERT_GE(fd, 0);
+	close(fd);
+	f = fopen(IDS_FILE, "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "%u %u\n", map_id, prog_id);
+	fclose(f);
+}
+
+TEST(seal_refuses_bad_requests)
+{
+	int fds[2], one;
+
+	ASSERT_FALSE(is_sealed());
+	ASSERT_EQ(EINVAL, write_seal(NULL, 0));
+	fds[0] = open("/dev/null", O_RDONLY);
+	ASSERT_GE(fds[0], 0);
+	ASSERT_EQ(EBADF, write_seal(fds, 1));
+	close(fds[0]);
+	/* One hook is not enough: every hook must be held. */
+	one = link_fd_for("socket_connect");
+	ASSERT_GE(one, 0);
+	ASSERT_EQ(EINVAL, write_seal(&one, 1));
+	ASSERT_EQ(0, run_cmd("grep -q 'no link for hook' " CITADEL_FS "/last_error"));
+	/* The same link twice. */
+	fds[0] = one;
+	fds[1] = one;
+	ASSERT_EQ(EINVAL, write_seal(fds, 2));
+	close(one);
+	/* An audit-mode policy would seal nothing in. */
+	ASSERT_EQ(0, load_policy("policy auditing version 1\nmode audit\nglobal {\n    exec /\n    libs /\n}\n"));
+	ASSERT_NE(0, run_cmd("citadelctl seal 2>/tmp/seal.err"));
+	ASSERT_EQ(0, run_cmd("grep -q 'audit mode' /tmp/seal.err"));
+	ASSERT_EQ(0, unload_policy());
+	ASSERT_NE(0, run_cmd("citadelctl seal 2>/tmp/seal.err"));
+	ASSERT_EQ(0, run_cmd("grep -q 'no policy is loaded' /tmp/seal.err"));
+	ASSERT_EQ(0, load_file(SIGDIR "s-v2.cpol"));
+	ASSERT_FALSE(is_sealed());
+	ASSERT_TRUE(status_has("\nsealed_links 0\n"));
+}
+
+/*
+ * The threat the seal closes: root rewrites its own label through the
+ * task storage map. Before the seal that works; after it, even a map
+ * descriptor opened before the seal cannot write.
+ */
+TEST(seal)
+{
+	unsigned int map_id = 0, prog_id = 0;
+	FILE *f = fopen(IDS_FILE, "r");
+	int map_fd;
+
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(2, fscanf(f, "%u %u", &map_id, &prog_id));
+	fclose(f);
+	map_fd = get_fd_by_id(BPF_MAP_GET_FD_BY_ID, map_id, 0);
+	ASSERT_GE(map_fd, 0);
+	ASSERT_EQ(0, set_own_label(map_fd, 0));
+
+	ASSERT_EQ(0, run_cmd("citadelctl seal"));
+	ASSERT_TRUE(is_sealed());
+	ASSERT_TRUE(status_has("\nsealed_links 20\n"));
+	ASSERT_TRUE(has_event("seal", "sealed until reboot"));
+	ASSERT_EQ(0, run_cmd("citadelctl status | grep -q '^sealed: *yes'"));
+	/* Sealing again is a no-op, and says so. */
+	ASSERT_EQ(0, run_cmd("citadelctl seal | grep -q 'already sealed'"));
+
+	ASSERT_EQ(EPERM, set_own_label(map_fd, 0));
+	ASSERT_TRUE(has_event("bpf", "BPF_MAP_UPDATE_ELEM"));
+	close(map_fd);
+}
+
+TEST(rmmod_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(EPERM, delete_module("citadel"));
+	ASSERT_NE(0, run_cmd("rmmod citadel 2>/dev/null"));
+	ASSERT_EQ(0, access(CITADEL_FS "/status", R_OK));
+	ASSERT_TRUE(has_event("module", "CAP_SYS_MODULE"));
+}
+
+TEST(insmod_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(EPERM, finit_canary());
+	ASSERT_EQ(EPERM, init_canary());
+	ASSERT_NE(0, run_cmd("grep -q citadel_canary /proc/modules"));
+}
+
+TEST(module_autoload_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	/* An unknown filesystem type makes the kernel ask for fs-<type>. */
+	ASSERT_NE(0, mount("none", "/tmp", "citadelnofs", 0, NULL));
+	ASSERT_TRUE(has_event("module", "request_module fs-citadelnofs"));
+}
+
+TEST(kexec_refused)
+{
+	int fd = open(CANARY, O_RDONLY);
+
+	ASSERT_TRUE(is_sealed());
+	ASSERT_GE(fd, 0);
+	ASSERT_NE(0, syscall(SYS_kexec_file_load, fd, -1, 0, NULL,
+			     KEXEC_FILE_NO_INITRAMFS));
+	ASSERT_EQ(EPERM, errno);
+	close(fd);
+	ASSERT_TRUE(has_event("kexec", "kexec_file_load"));
+	ASSERT_NE(0, syscall(SYS_kexec_load, 0, 0, NULL, 0));
+	ASSERT_EQ(EPERM, errno);
+	ASSERT_TRUE(has_event("kexec", "kexec_load"));
+}
+
+TEST(new_fds_for_citadel_maps_and_programs_refused)
+{
+	unsigned int map_id = 0, prog_id = 0;
+	FILE *f = fopen(IDS_FILE, "r");
+
+	ASSERT_TRUE(is_sealed());
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(2, fscanf(f, "%u %u", &map_id, &prog_id));
+	fclose(f);
+	ASSERT_EQ(-1, get_fd_by_id(BPF_MAP_GET_FD_BY_ID, map_id, 0));
+	ASSERT_EQ(EPERM, errno);
+	/* Read-only is refused too: a program could write through it. */
+	ASSERT_EQ(-1, get_fd_by_id(BPF_MAP_GET_FD_BY_ID, map_id,
+				   BPF_F_RDONLY));
+	ASSERT_EQ(EPERM, errno);
+	ASSERT_EQ(-1, get_fd_by_id(BPF_PROG_GET_FD_BY_ID, prog_id, 0));
+	ASSERT_EQ(EPERM, errno);
+	ASSERT_TRUE(has_event("bpf", "new fd for Citadel map citadel_tasks"));
+	ASSERT_TRUE(has_event("bpf", "new fd for Citadel program citadel_capable"));
+}
+
+TEST(link_detach_and_update_refused)
+{
+	union bpf_attr a;
+	int fd = link_fd_for("socket_connect");
+
+	ASSERT_TRUE(is_sealed());
+	ASSERT_GE(fd, 0);
+	memset(&a, 0, sizeof(a));
+	a.link_detach.link_fd = fd;
+	ASSERT_EQ(-1, sys_bpf(BPF_LINK_DETACH, &a));
+	ASSERT_EQ(EPERM, errno);
+	memset(&a, 0, sizeof(a));
+	a.link_update.link_fd = fd;
+	a.link_update.new_prog_fd = fd;
+	ASSERT_EQ(-1, sys_bpf(BPF_LINK_UPDATE, &a));
+	ASSERT_EQ(EPERM, errno);
+	close(fd);
+	ASSERT_TRUE(has_event("bpf", "BPF_LINK_DETACH"));
+	ASSERT_TRUE(has_event("bpf", "BPF_LINK_UPDATE"));
+}
+
+/* The module holds the links: pins, bpffs and the loader do not matter. */
+TEST(enforcement_survives_unpin_and_unmount)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V2));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
+	ASSERT_NE(0, run_cmd("citadelctl stop 2>/dev/null"));
+	ASSERT_EQ(0, run_cmd("rm -rf /sys/fs/bpf/citadel"));
+	ASSERT_EQ(0, umount("/sys/fs/bpf"));
+	usleep(100000);
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V2));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
+	/* start does not attach a second set while sealed. */
+	ASSERT_EQ(0, run_cmd("citadelctl start | grep -q 'sealed'"));
+	ASSERT_TRUE(status_has("\nsealed_links 20\n"));
+}
+
+TEST(unsigned_policy_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(EKEYREJECTED, load_file(SIGDIR "s-unsigned.cpol"));
+	ASSERT_TRUE(status_has("\nname s-v2\n"));
+	ASSERT_TRUE(has_event("policy", "this one is not signed"));
+}
+
+TEST(unknown_key_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(ENOKEY, load_file(SIGDIR "s-unknown.cpol"));
+	ASSERT_TRUE(status_has("\nname s-v2\n"));
+	ASSERT_TRUE(has_event("policy", "signed by a key that is not enrolled"));
+}
+
+TEST(tampered_policy_refused)
+{
+	int err;
+
+	ASSERT_TRUE(is_sealed());
+	err = load_file(SIGDIR "s-tampered.cpol");
+	ASSERT_TRUE(err == EKEYREJECTED || err == EBADMSG) {
+		TH_LOG("tampered policy: %s", strerror(err));
+	}
+	ASSERT_TRUE(status_has("\nname s-v2\n"));
+	ASSERT_TRUE(has_event("policy", "the signature does not match"));
+}
+
+TEST(older_or_same_version_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(EPERM, load_file(SIGDIR "p-signed1.cpol"));
+	ASSERT_TRUE(has_event("policy", "version 1 is not higher than version 2"));
+	ASSERT_EQ(EPERM, load_file(SIGDIR "s-v2.cpol"));
+	ASSERT_TRUE(status_has("\nname s-v2\n"));
+	ASSERT_EQ(0, run_cmd("citadelctl load " SIGDIR "p-signed1.cpol 2>&1 | grep -q 'no rollback'"));
+}
+
+TEST(audit_mode_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(EPERM, load_file(SIGDIR "s-audit.cpol"));
+	ASSERT_TRUE(status_has("\nmode enforce\n"));
+	ASSERT_TRUE(has_event("policy", "in audit mode (the whole policy)"));
+	ASSERT_EQ(EPERM, load_file(SIGDIR "s-svc-audit.cpol"));
+	ASSERT_TRUE(has_event("policy", "in audit mode (a service)"));
+	ASSERT_TRUE(status_has("\nname s-v2\n"));
+}
+
+TEST(unload_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_NE(0, unload_policy());
+	ASSERT_EQ(EPERM, errno);
+	ASSERT_TRUE(status_has("\nstate loaded\n"));
+	ASSERT_TRUE(has_event("policy", "cannot be unloaded"));
+	ASSERT_EQ(0, run_cmd("citadelctl unload 2>&1 | grep -q 'sealed'"));
+}
+
+TEST(enrol_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_NE(0, run_cmd("citadelctl enroll " SIGDIR "c2.der 2>/dev/null"));
+	ASSERT_TRUE(has_event("keys", "enrolment is closed"));
+	ASSERT_EQ(ENOKEY, load_file(SIGDIR "s-unknown.cpol"));
+}
+
+TEST(signed_higher_version_loads)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(0, run_cmd("citadelctl load " SIGDIR "s-v3.cpol"));
+	ASSERT_TRUE(status_has("\nname s-v3\n"));
+	ASSERT_TRUE(status_has("\nversion 3\n"));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V2));
+	ASSERT_GE(status_value("seal_refusals"), 10);
+}
+
+TEST_HARNESS_MAIN
