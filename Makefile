@@ -32,14 +32,14 @@ SELFTEST_SRC := $(CURDIR)/selftests
 KSFT_DIR := $(CACHE)/linux-source-6.1/tools/testing/selftests
 SELFTESTS := net_outbound_test policy_load_test trial_test exec_test examples_test events_test \
 	signing_test \
-	service_test seal_test
+	service_test stress_test seal_test
 # Static helpers the tests run as service entries and exec targets.
 SELFTEST_HELPERS := citadel_probe kiosk_httpd
 SELFTEST_BINS := $(addprefix $(BUILD)/selftests/,$(SELFTESTS) $(SELFTEST_HELPERS))
 SELFTEST_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-Wno-sign-compare -I$(KSFT_DIR) -I$(CURDIR)/module
 
-.PHONY: all citadelctl bpf selftests module check bench demo vm-run fuzz \
+.PHONY: all citadelctl bpf selftests module check bench stress demo vm-run fuzz \
 	unit deps clean
 
 all: citadelctl selftests
@@ -92,6 +92,10 @@ check:
 
 bench: all
 	scripts/bench.sh
+
+# Policy reloads racing decisions on every guest CPU (STRESS_SECONDS).
+stress: all
+	scripts/stress.sh
 
 demo: all
 	scripts/demo.sh

@@ -100,6 +100,62 @@ static inline ssize_t read_text(const char *path, char *buf, size_t len)
 	return total;
 }
 
+/* Reads a whole file; returns a malloc()ed, NUL-terminated buffer or NULL. */
+static inline char *slurp(const char *path, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &st)) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	buf = malloc(st.st_size + 1);
+	if (buf && read(fd, buf, st.st_size) != st.st_size) {
+		free(buf);
+		buf = NULL;
+	}
+	close(fd);
+	if (buf) {
+		buf[st.st_size] = '\0';
+		*len = st.st_size;
+	}
+	return buf;
+}
+
+/* One write() of @len bytes to a securityfs file: 0 or the errno. */
+static inline int write_fs(const char *name, const void *data, size_t len)
+{
+	char path[256];
+	ssize_t n;
+	int fd, err;
+
+	snprintf(path, sizeof(path), CITADEL_FS "/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	n = write(fd, data, len);
+	err = n < 0 ? errno : (size_t)n == len ? 0 : EIO;
+	close(fd);
+	return err;
+}
+
+/* Writes a blob file to ROOT/policy as citadelctl load does: 0 or errno. */
+static inline int load_file(const char *name)
+{
+	size_t len;
+	char *blob = slurp(name, &len);
+	int err;
+
+	if (!blob)
+		return -1;
+	err = write_fs("policy", blob, len);
+	free(blob);
+	return err;
+}
+
 /* Value of "key value" line @key in the status file, or -1. */
 static inline long long status_value(const char *key)
 {

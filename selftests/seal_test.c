@@ -29,39 +29,6 @@ static long sys_bpf(int cmd, union bpf_attr *attr)
 	return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
 }
 
-/* One write() of @len bytes to a securityfs file: 0 or the errno. */
-static int write_fs(const char *name, const void *data, size_t len)
-{
-	char path[256];
-	ssize_t n;
-	int fd, err;
-
-	snprintf(path, sizeof(path), CITADEL_FS "/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return errno;
-	n = write(fd, data, len);
-	err = n < 0 ? errno : (size_t)n == len ? 0 : EIO;
-	close(fd);
-	return err;
-}
-
-/* Writes a blob file to ROOT/policy as citadelctl load does: 0 or errno. */
-static int load_file(const char *name)
-{
-	char buf[1 << 16];
-	ssize_t len;
-	int fd = open(name, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	len = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (len <= 0)
-		return -1;
-	return write_fs("policy", buf, (size_t)len);
-}
-
 static int status_has(const char *line)
 {
 	char buf[8192];

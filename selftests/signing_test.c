@@ -17,62 +17,6 @@
 #define PORT	6201	/* allowed by every test policy but p-after */
 #define PORT_AFTER 6202	/* allowed by p-after only */
 
-/* Reads a whole file; returns a malloc()ed buffer or NULL. */
-static char *slurp(const char *path, size_t *len)
-{
-	struct stat st;
-	char *buf;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0 || fstat(fd, &st)) {
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	buf = malloc(st.st_size + 1);
-	if (buf && read(fd, buf, st.st_size) != st.st_size) {
-		free(buf);
-		buf = NULL;
-	}
-	close(fd);
-	if (buf) {
-		buf[st.st_size] = '\0';
-		*len = st.st_size;
-	}
-	return buf;
-}
-
-/* One write() of @len bytes to a securityfs file: 0 or the errno. */
-static int write_fs(const char *name, const void *data, size_t len)
-{
-	char path[256];
-	ssize_t n;
-	int fd, err;
-
-	snprintf(path, sizeof(path), CITADEL_FS "/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return errno;
-	n = write(fd, data, len);
-	err = n < 0 ? errno : (size_t)n == len ? 0 : EIO;
-	close(fd);
-	return err;
-}
-
-/* Writes a blob file to ROOT/policy as citadelctl load does: 0 or errno. */
-static int load_file(const char *name)
-{
-	size_t len;
-	char *blob = slurp(name, &len);
-	int err;
-
-	if (!blob)
-		return -1;
-	err = write_fs("policy", blob, len);
-	free(blob);
-	return err;
-}
-
 static int status_has(const char *line)
 {
 	char buf[8192];

@@ -119,8 +119,8 @@ tap $? "no module reference left after stop"
 
 
 # Last: the seal, on a fresh module. One way until reboot.
-insmod ./citadel.ko && citadelctl start >/dev/null
-tap $? "insmod and start for the seal tests"
+rmmod citadel && insmod ./citadel.ko && citadelctl start >/dev/null
+tap $? "a fresh module, started, for the seal tests"
 ./seal_test
 rc=$?
 if [ "$rc" -ne 0 ]; then
