@@ -39,7 +39,8 @@ SELFTEST_BINS := $(addprefix $(BUILD)/selftests/,$(SELFTESTS) $(SELFTEST_HELPERS
 SELFTEST_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-Wno-sign-compare -I$(KSFT_DIR) -I$(CURDIR)/module
 
-.PHONY: all citadelctl bpf selftests module check bench stress demo vm-run fuzz \
+.PHONY: all citadelctl bpf selftests module check bench bench-bins stress demo \
+	vm-run fuzz \
 	unit deps clean
 
 all: citadelctl selftests
@@ -92,6 +93,23 @@ check:
 
 bench: all
 	scripts/bench.sh
+
+# The alternatives bench.sh measures next to Citadel (empty BPF LSM,
+# cgroup LPM programs, Landlock).
+$(BUILD)/bench/alt.bpf.o: selftests/bench/alt.bpf.c $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD) \
+		-c $< -o $@
+	$(LLVM_STRIP) -g $@
+
+$(BUILD)/bench/alt.skel.h: $(BUILD)/bench/alt.bpf.o
+	$(BPFTOOL) gen skeleton $< name alt_bpf > $@
+
+$(BUILD)/bench/bench_alt: selftests/bench/bench_alt.c $(BUILD)/bench/alt.skel.h
+	$(CC) -static -O2 -Wall -Wextra -I$(BUILD)/bench -o $@ $< \
+		-lbpf -lelf -lz
+
+bench-bins: $(BUILD)/bench/bench_alt
 
 # Policy reloads racing decisions on every guest CPU (STRESS_SECONDS).
 stress: all

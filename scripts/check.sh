@@ -96,7 +96,7 @@ for k in $KERNELS; do
 		continue
 	fi
 	suite "VM kselftests on Debian $k" selftests/vm/run.sh --kernel "$k" \
-		--files "$files" --timeout 600 --log "$LOGS/serial-$k.log" \
+		--files "$files" --timeout 900 --log "$LOGS/serial-$k.log" \
 		-- ./vm_suite.sh
 	rc=$?
 	if [ "$rc" -eq 124 ] || [ "$rc" -eq 125 ]; then

@@ -3,6 +3,7 @@
  * Micro-benchmarks run inside the test VM (see scripts/bench.sh):
  *
  *   bench_net connect ROUNDS ITERS   TCP connect() to a loopback listener
+ *                                    (on port $BENCH_PORT if set)
  *   bench_net sendto ROUNDS ITERS    unconnected UDP sendto() to loopback
  *   bench_net load FILE ROUNDS       one write() of a policy blob
  *   bench_net forkexec ROUNDS ITERS PATH   fork + execve(PATH) + wait
@@ -65,6 +66,11 @@ static double bench_connect(int iters)
 	int i, fd, c, one = 1;
 
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* A fixed listener port, for rules by port (bench_alt landlock). */
+	if (getenv("BENCH_PORT"))
+		sin.sin_port = htons(atoi(getenv("BENCH_PORT")));
+	if (lfd >= 0)
+		setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sin, len) ||
 	    listen(lfd, 4096) || getsockname(lfd, (struct sockaddr *)&sin, &len))
 		die("listener");

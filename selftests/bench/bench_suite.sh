@@ -61,3 +61,45 @@ first=$(bench_net exec1 "$PWD/big") || exit 1
 again=$(bench_net exec1 "$PWD/big") || exit 1
 size=$(wc -c <big)
 echo "HASH size=$size first_ns=$first cached_ns=$again"
+
+# The alternatives, in the same boot, with Citadel's hooks detached:
+# an empty BPF LSM program (the floor of any BPF LSM design), cgroup LPM
+# programs with the policies' destinations (systemd's IPAddressAllow=),
+# nftables with the same rules in one set, and Landlock TCP connect rules
+# by port (6.7+ kernels).
+citadelctl stop >/dev/null || exit 1
+mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
+bench_alt empty || exit 1
+measure
+echo "ALT config=empty-lsm rules=0 connect_ns=$c sendto_ns=$s"
+bench_alt off
+for f in cidrs-*.txt; do
+	n=${f#cidrs-}
+	n=${n%.txt}
+	bench_alt lpm "$f" >/dev/null || exit 1
+	measure
+	echo "ALT config=cgroup-lpm rules=$n connect_ns=$c sendto_ns=$s"
+	bench_alt off
+done
+# nftables: one set of the same rules, in the output chain.
+nft() {
+	./nft/ld-linux-x86-64.so.2 --library-path ./nft ./nft/nft "$@"
+}
+if [ -x nft/nft ]; then
+	for f in nft-*.nft; do
+		n=${f#nft-}
+		n=${n%.nft}
+		nft -f "$f" || exit 1
+		measure
+		echo "ALT config=nftables-set rules=$n connect_ns=$c sendto_ns=$s"
+		nft delete table inet citadel_bench || exit 1
+	done
+fi
+for n in 10 1000 10000; do
+	c=$(BENCH_PORT=7777 bench_alt landlock "$n" 7777 bench_net connect "$ROUNDS" "$CONNECTS")
+	rc=$?
+	# 3: this kernel has no Landlock TCP rules (before 6.7).
+	[ $rc -eq 3 ] && c=-1
+	[ $rc -eq 0 ] || [ $rc -eq 3 ] || exit 1
+	echo "ALT config=landlock rules=$n connect_ns=$c sendto_ns=-1"
+done
