@@ -108,7 +108,13 @@ struct citadel_policy {
 	u32 max_line;		/* highest source line of any rule */
 	bool is_signed;		/* verified against an enrolled key */
 #ifdef __KERNEL__
-	u64 __percpu *hits;	/* per source line; NULL if too many lines */
+	/*
+	 * Hit counters per source line: per CPU while they fit the per-CPU
+	 * allocator (PCPU_MIN_UNIT_SIZE), else one shared atomic each;
+	 * both NULL when the lines are too many or memory is short.
+	 */
+	u64 __percpu *hits;
+	atomic64_t *hits_shared;
 #endif
 	u8 digest[32];		/* sha256 of the blob, set by the loader */
 	size_t mem_bytes;	/* memory held by this policy */

@@ -18,6 +18,7 @@
 
 #include <crypto/sha2.h>
 #include <linux/mutex.h>
+#include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -65,9 +66,26 @@ const struct citadel_policy *citadel_policy_get(void)
 
 static void policy_free(struct citadel_policy *pol)
 {
-	if (pol)
+	if (pol) {
 		free_percpu(pol->hits);
+		kvfree(pol->hits_shared);
+	}
 	citadel_policy_free(pol);
+}
+
+/* Counters for lines 0..max_line; without them hits go uncounted. */
+static void alloc_hits(struct citadel_policy *pol)
+{
+	size_t n = (size_t)pol->max_line + 1;
+
+	if (pol->max_line > CITADEL_MAX_HIT_LINES)
+		return;
+	if (n * sizeof(u64) <= PCPU_MIN_UNIT_SIZE)
+		pol->hits = __alloc_percpu_gfp(n * sizeof(u64), sizeof(u64),
+					       GFP_KERNEL | __GFP_NOWARN);
+	else
+		pol->hits_shared = kvcalloc(n, sizeof(atomic64_t),
+					    GFP_KERNEL | __GFP_NOWARN);
 }
 
 void citadel_policy_put(const struct citadel_policy *pol)
@@ -239,10 +257,7 @@ int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs)
 		pol->is_signed = is_signed;
 		sha256(blob, blob_len, pol->digest);
 		refcount_set(&pol->ref, 1);
-		/* Hit counters per source line; huge line numbers go uncounted. */
-		if (pol->max_line <= CITADEL_MAX_HIT_LINES)
-			pol->hits = __alloc_percpu((pol->max_line + 1) *
-						   sizeof(u64), sizeof(u64));
+		alloc_hits(pol);
 	}
 
 	if (mutex_lock_interruptible(&store_lock)) {
@@ -446,11 +461,15 @@ void citadel_store_show_rule_hits(struct seq_file *m)
 
 	rcu_read_lock();
 	pol = citadel_active_policy();
-	for (line = 1; pol && pol->hits && line <= pol->max_line; line++) {
+	for (line = 1; pol && (pol->hits || pol->hits_shared) &&
+	     line <= pol->max_line; line++) {
 		u64 sum = 0;
 
-		for_each_possible_cpu(cpu)
-			sum += *per_cpu_ptr(&pol->hits[line], cpu);
+		if (pol->hits_shared)
+			sum = atomic64_read(&pol->hits_shared[line]);
+		else
+			for_each_possible_cpu(cpu)
+				sum += *per_cpu_ptr(&pol->hits[line], cpu);
 		if (sum)
 			seq_printf(m, "%u %llu\n", line, sum);
 	}

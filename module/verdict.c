@@ -19,8 +19,12 @@ int citadel_allow(enum citadel_op op)
 
 void citadel_rule_hit(const struct citadel_policy *pol, u32 line)
 {
-	if (pol->hits && line && line <= pol->max_line)
+	if (!line || line > pol->max_line)
+		return;
+	if (pol->hits)
 		this_cpu_inc(pol->hits[line]);
+	else if (pol->hits_shared)
+		atomic64_inc(&pol->hits_shared[line]);
 }
 
 int citadel_refuse(enum citadel_op op, const struct citadel_policy *pol,

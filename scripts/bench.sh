@@ -284,10 +284,10 @@ for k in $KERNELS; do
 			    ac[k] < 0 ? "n/a" : sprintf("%+d", ac[k] - c[b]),
 			    as[k] < 0 ? "n/a" : sprintf("%+d", as[k] - s[b])
 		}
-		e = ac["empty-lsm 0"] - c[b]
+		emp = ac["empty-lsm 0"] - c[b]
 		printf "target: Citadel connect() at 10,000 rules within 2x of an empty BPF LSM program: %+d vs %+d ns (x%.2f) -> %s\n",
-		    c[10000] - c[b], e, (e > 0 ? (c[10000] - c[b]) / e : 0),
-		    (e > 0 && c[10000] - c[b] <= 2 * e ? "met" : "MISSED")
+		    c[10000] - c[b], emp, (emp > 0 ? (c[10000] - c[b]) / emp : 0),
+		    (emp > 0 && c[10000] - c[b] <= 2 * emp ? "met" : "MISSED")
 		n10k = ac["nftables-set 10000"]
 		if (n10k > 0)
 			printf "target: Citadel connect() at 10,000 rules at or below nftables with a set: %+d vs %+d ns -> %s\n",

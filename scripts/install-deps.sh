@@ -14,11 +14,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # linux-source-6.1 (harness headers, checkpatch, resolve_btfids), perl for
 # checkpatch.pl, dkms for packaging the module, libclang-rt-14-dev for
 # libFuzzer, python3 for the compiler tests (JSON checks), openssl for the
-# signing tests' throw-away keys, gnuplot-nox for make bench's plot.
+# signing tests' throw-away keys, gnuplot-nox and nftables for make bench
+# (its plot; nft, copied into the VM to compare with).
 PKGS="gcc make libc6-dev binutils clang llvm bpftool libbpf-dev libelf-dev
 zlib1g-dev libssl-dev dwarves qemu-system-x86 busybox-static linux-source-6.1
 dkms cpio xz-utils zstd gzip kmod perl file libclang-rt-14-dev python3
-openssl gnuplot-nox"
+openssl gnuplot-nox nftables"
 
 apt_env() { DEBIAN_FRONTEND=noninteractive "$@"; }
 is_root() { [ "$(id -u)" = 0 ]; }

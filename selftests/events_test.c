@@ -243,4 +243,35 @@ TEST_F(events, rule_hits_count_per_line)
 	ASSERT_EQ(0, run_cmd("citadelctl status --rules | grep -qE '^5 +2$'"));
 }
 
+/*
+ * Past 4,096 lines the counters no longer fit the per-CPU allocator and
+ * become shared atomics: still counted, and no allocator warning.
+ */
+TEST_F(events, rule_hits_count_past_per_cpu_limit)
+{
+	size_t cap = 1 << 20, len = 0;
+	char *text = malloc(cap), hits[4096];
+	int i;
+
+	ASSERT_NE(NULL, text);
+	len += snprintf(text + len, cap - len,
+			"policy bighits version 1\nglobal {\n    exec /\n");
+	for (i = 0; i < 6000; i++)	/* lines 4..6003 */
+		len += snprintf(text + len, cap - len,
+				"    connect tcp 10.%d.%d.1 port 443\n",
+				i / 250, i % 250);
+	snprintf(text + len, cap - len,	/* line 6004 */
+		 "    connect udp 127.0.0.1 port 6203\n}\n");
+	ASSERT_EQ(0, load_policy(text));
+	free(text);
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", 6203));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", 6203));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", 6203));
+	ASSERT_LT(0, read_text(CITADEL_FS "/rule_hits", hits, sizeof(hits)));
+	ASSERT_NE(NULL, strstr(hits, "6004 3\n")) {
+		TH_LOG("rule_hits:\n%s", hits);
+	}
+	ASSERT_NE(0, run_cmd("dmesg | grep -q 'illegal size'"));
+}
+
 TEST_HARNESS_MAIN

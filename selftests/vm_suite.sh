@@ -58,8 +58,16 @@ done
 rmmod citadel 2>/dev/null
 [ $? -ne 0 ] && [ -e /sys/kernel/security/citadel ]
 tap $? "rmmod refused while the hooks are attached"
-citadelctl stop && [ ! -e /sys/fs/bpf/citadel ]
-tap $? "citadelctl stop"
+# stop must have detached the hooks when it returns (6.12 releases a
+# pinned link from a work item unless stop holds the last reference).
+cp /bin/busybox /tmp/stopcheck
+printf 'policy stopcheck version 1\nglobal {\n    exec /bin/\n    exec /citadel/\n    libs /\n}\n' >/tmp/stopcheck.conf
+citadelctl compile /tmp/stopcheck.conf -o /tmp/stopcheck.cpol 2>/dev/null &&
+	citadelctl load /tmp/stopcheck.cpol && ! /tmp/stopcheck true 2>/dev/null
+tap $? "a policy refusing /tmp/stopcheck is in force"
+citadelctl stop && [ ! -e /sys/fs/bpf/citadel ] && /tmp/stopcheck true
+tap $? "citadelctl stop: the hooks are detached when it returns"
+citadelctl unload 2>/dev/null
 i=0
 while ! rmmod citadel 2>/dev/null && [ $i -lt 50 ]; do
 	sleep 0.1

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "citadel.skel.h"
@@ -190,13 +191,19 @@ static int pin_link(struct bpf_link *link, const char *name)
 	return 0;
 }
 
-/* Removes every pin: the links go with the last reference. */
+/*
+ * Removes every pin: the links go with the last reference. Newer kernels
+ * (6.12) release a link whose last reference was a pin from a work item,
+ * after unlink() has returned; holding a descriptor across the unlink and
+ * closing it makes that last put ours, and synchronous, so the hooks are
+ * detached when stop says so.
+ */
 static int remove_pins(void)
 {
 	DIR *d = opendir(PIN_DIR);
 	struct dirent *de;
 	char path[512];
-	int ret = 0;
+	int ret = 0, fd;
 
 	if (!d)
 		return errno == ENOENT ? 0 : -1;
@@ -204,11 +211,14 @@ static int remove_pins(void)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", PIN_DIR, de->d_name);
+		fd = bpf_obj_get(path);
 		if (unlink(path) && errno != ENOENT) {
 			fprintf(stderr, "Error: cannot remove %s: %s\n", path,
 				strerror(errno));
 			ret = -1;
 		}
+		if (fd >= 0)
+			close(fd);
 	}
 	closedir(d);
 	if (!ret && rmdir(PIN_DIR)) {

@@ -67,7 +67,7 @@ echo "HASH size=$size first_ns=$first cached_ns=$again"
 # programs with the policies' destinations (systemd's IPAddressAllow=),
 # nftables with the same rules in one set, and Landlock TCP connect rules
 # by port (6.7+ kernels).
-citadelctl stop >/dev/null || exit 1
+citadelctl unload >/dev/null && citadelctl stop >/dev/null || exit 1
 mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
 bench_alt empty || exit 1
 measure
