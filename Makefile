@@ -8,7 +8,8 @@
 #   make bench        benchmarks in the test VM (ratios to no policy)
 #   make demo         a kiosk VM locked down by Citadel
 #   make vm-run CMD='...' [KERNEL=6.1|6.12] [FILES='a b']
-#   make fuzz         the blob-parser fuzzer, FUZZ_SECONDS (default 600)
+#   make fuzz         the blob-parser and policy-text fuzzers, FUZZ_SECONDS
+#                     each (default 600)
 
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
@@ -123,7 +124,8 @@ vm-run: all
 		$(foreach f,$(FILES),--file $(f)) -- "$(CMD)"
 
 fuzz:
-	scripts/fuzz.sh $(or $(FUZZ_SECONDS),600)
+	scripts/fuzz.sh $(or $(FUZZ_SECONDS),600) blob
+	scripts/fuzz.sh $(or $(FUZZ_SECONDS),600) text
 
 clean:
 	rm -rf $(BUILD)

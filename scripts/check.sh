@@ -87,6 +87,7 @@ step "build citadelctl, BPF object and selftests" make -j2 all || finish
 suite "policy compiler" make -s -C userspace OUT="$BUILD" test
 suite "module parser and matchers (host)" scripts/unit-module.sh
 suite "blob parser fuzzing" scripts/fuzz.sh "${CITADEL_FUZZ_SECONDS:-60}"
+suite "policy text compiler fuzzing" scripts/fuzz.sh "${CITADEL_FUZZ_SECONDS:-30}" text
 suite "checkpatch and -Wall -Wextra" scripts/lint.sh
 [ "$unit_only" -eq 1 ] && finish
 
