@@ -5,6 +5,8 @@
 #   make              citadelctl, the BPF object and the selftests
 #   make module       citadel.ko for the running kernel (KDIR=...)
 #   make check        everything the CI runs; ends with "N passed, N failed"
+#   make check-debug  the VM suite on a KASAN/lockdep/kmemleak kernel (slow)
+#   make stress       policy reloads racing decisions, STRESS_SECONDS
 #   make bench        benchmarks in the test VM (ratios to no policy)
 #   make demo         a kiosk VM locked down by Citadel
 #   make vm-run CMD='...' [KERNEL=6.1|6.12] [FILES='a b']
@@ -40,7 +42,8 @@ SELFTEST_BINS := $(addprefix $(BUILD)/selftests/,$(SELFTESTS) $(SELFTEST_HELPERS
 SELFTEST_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-Wno-sign-compare -I$(KSFT_DIR) -I$(CURDIR)/module
 
-.PHONY: all citadelctl bpf selftests module check bench bench-bins stress demo \
+.PHONY: all citadelctl bpf selftests module check check-debug bench bench-bins \
+	stress demo \
 	vm-run fuzz \
 	unit deps clean
 
@@ -111,6 +114,10 @@ $(BUILD)/bench/bench_alt: selftests/bench/bench_alt.c $(BUILD)/bench/alt.skel.h
 		-lbpf -lelf -lz
 
 bench-bins: $(BUILD)/bench/bench_alt
+
+# The VM suite on a KASAN/lockdep/kmemleak kernel built from linux-source-6.1.
+check-debug:
+	scripts/check-debug.sh
 
 # Policy reloads racing decisions on every guest CPU (STRESS_SECONDS).
 stress: all

@@ -13,7 +13,8 @@ BUILD=$ROOT/build
 
 rel=$("$ROOT/scripts/kernel.sh" resolve "$1")
 kdir=$("$ROOT/scripts/kernel.sh" fetch "$1")
-headers=/usr/src/linux-headers-$rel
+# CITADEL_KDIR: a kernel build tree instead (make check-debug's kernel).
+headers=${CITADEL_KDIR:-/usr/src/linux-headers-$rel}
 [ -d "$headers" ] || { echo "vm-files: $headers missing: run scripts/install-deps.sh" >&2; exit 1; }
 
 CITADEL_BTF_BASE=$kdir/btf "$ROOT/scripts/build-module.sh" "$headers" \

@@ -60,12 +60,13 @@ rmmod citadel 2>/dev/null
 tap $? "rmmod refused while the hooks are attached"
 # stop must have detached the hooks when it returns (6.12 releases a
 # pinned link from a work item unless stop holds the last reference).
-cp /bin/busybox /tmp/stopcheck
+# A busybox copy named after the applet it runs.
+mkdir -p /tmp/stopcheck && cp /bin/busybox /tmp/stopcheck/true
 printf 'policy stopcheck version 1\nglobal {\n    exec /bin/\n    exec /citadel/\n    libs /\n}\n' >/tmp/stopcheck.conf
 citadelctl compile /tmp/stopcheck.conf -o /tmp/stopcheck.cpol 2>/dev/null &&
-	citadelctl load /tmp/stopcheck.cpol && ! /tmp/stopcheck true 2>/dev/null
-tap $? "a policy refusing /tmp/stopcheck is in force"
-citadelctl stop && [ ! -e /sys/fs/bpf/citadel ] && /tmp/stopcheck true
+	citadelctl load /tmp/stopcheck.cpol && ! /tmp/stopcheck/true 2>/dev/null
+tap $? "a policy refusing /tmp/stopcheck/true is in force"
+citadelctl stop && [ ! -e /sys/fs/bpf/citadel ] && /tmp/stopcheck/true
 tap $? "citadelctl stop: the hooks are detached when it returns"
 citadelctl unload 2>/dev/null
 i=0
@@ -125,6 +126,17 @@ done
 [ "$(cat /sys/module/citadel/refcnt)" = 0 ]
 tap $? "no module reference left after stop"
 
+
+# Debug kernels (make check-debug): nothing Citadel allocated may leak.
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	# A leak from an unloaded instance shows as a bare module address.
+	grep -B2 -A20 -E 'citadel|0xffffffffc0' /sys/kernel/debug/kmemleak >/tmp/kmemleak.txt
+	[ ! -s /tmp/kmemleak.txt ]
+	tap $? "kmemleak: no leak from citadel" /tmp/kmemleak.txt
+fi
 
 # Last: the seal, on a fresh module. One way until reboot.
 rmmod citadel && insmod ./citadel.ko && citadelctl start >/dev/null
