@@ -15,11 +15,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # checkpatch.pl, dkms for packaging the module, libclang-rt-14-dev for
 # libFuzzer, python3 for the compiler tests (JSON checks), openssl for the
 # signing tests' throw-away keys, gnuplot-nox and nftables for make bench
-# (its plot; nft, copied into the VM to compare with).
+# (its plot; nft, copied into the VM to compare with), flex, bison and bc
+# for make check-debug's kernel build.
 PKGS="gcc make libc6-dev binutils clang llvm bpftool libbpf-dev libelf-dev
 zlib1g-dev libssl-dev dwarves qemu-system-x86 busybox-static linux-source-6.1
 dkms cpio xz-utils zstd gzip kmod perl file libclang-rt-14-dev python3
-openssl gnuplot-nox nftables"
+openssl gnuplot-nox nftables flex bison bc"
 
 apt_env() { DEBIAN_FRONTEND=noninteractive "$@"; }
 is_root() { [ "$(id -u)" = 0 ]; }
