@@ -107,18 +107,24 @@ static void match_exec(const struct citadel_policy *pol, const char *path,
 	}
 }
 
-static bool match_libs(const struct citadel_policy *pol, const char *path,
-		       u32 len)
+/* The line of the libs rule that covers @path, or 0. */
+static u32 match_libs(const struct citadel_policy *pol, const char *path,
+		      u32 len)
 {
+	const struct citadel_path_entry *e;
 	u32 i;
 
-	if (citadel_path_lookup(&pol->libs_exact, path, len))
-		return true;
-	for (i = len; i-- > 0;)
-		if (path[i] == '/' &&
-		    citadel_path_lookup(&pol->libs_prefix, path, i + 1))
-			return true;
-	return false;
+	e = citadel_path_lookup(&pol->libs_exact, path, len);
+	if (e)
+		return e->line;
+	for (i = len; i-- > 0;) {
+		if (path[i] != '/')
+			continue;
+		e = citadel_path_lookup(&pol->libs_prefix, path, i + 1);
+		if (e)
+			return e->line;
+	}
+	return 0;
 }
 
 /**
@@ -209,7 +215,8 @@ static int check_exec_mapping(struct file *file, u64 label)
 	} else if (!IS_ERR(path)) {
 		u32 len = strlen(path);
 
-		m.allowed = match_libs(pol, path, len);
+		m.line = match_libs(pol, path, len);
+		m.allowed = m.line != 0;
 		if (!m.allowed)
 			match_exec(pol, path, len, NULL, file, &m);
 	}
@@ -217,6 +224,8 @@ static int check_exec_mapping(struct file *file, u64 label)
 		snprintf(obj, sizeof(obj), "path=%s",
 			 IS_ERR(path) ? "unreadable" : path);
 	preempt_enable();
+	if (m.allowed)
+		citadel_rule_hit(pol, m.line);
 	ret = m.allowed ? citadel_allow(CITADEL_OP_MMAP) :
 			  citadel_refuse(CITADEL_OP_MMAP, pol, svc, obj);
 	rcu_read_unlock();

@@ -117,7 +117,7 @@ static int read_exec_rule(struct parse_ctx *c, struct citadel_policy *pol,
 	return 0;
 }
 
-static int read_lib_rule(struct parse_ctx *c, const struct citadel_policy *pol,
+static int read_lib_rule(struct parse_ctx *c, struct citadel_policy *pol,
 			 const u8 *p, u32 i, struct path_rule *r)
 {
 	struct cpol_lib e;
@@ -131,6 +131,8 @@ static int read_lib_rule(struct parse_ctx *c, const struct citadel_policy *pol,
 	if (e.reserved)
 		return citadel_parse_fail(c, "libs rule %u (line %u): reserved field is not zero",
 					  i, le32_to_cpu(e.line));
+	if (le32_to_cpu(e.line) > pol->max_line)
+		pol->max_line = le32_to_cpu(e.line);
 	memset(&r->cand, 0, sizeof(r->cand));
 	r->cand.line = le32_to_cpu(e.line);
 	return 0;

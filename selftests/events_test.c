@@ -243,6 +243,25 @@ TEST_F(events, rule_hits_count_per_line)
 	ASSERT_EQ(0, run_cmd("citadelctl status --rules | grep -qE '^5 +2$'"));
 }
 
+/* A libs rule that allowed an executable mapping counts for its line. */
+TEST_F(events, rule_hits_count_libs)
+{
+	char hits[4096];
+
+	ASSERT_EQ(0, load_policy("policy libhits version 1\n"	/* line 1 */
+				 "global {\n"			/* 2 */
+				 "    exec /bin/busybox\n"		/* 3 */
+				 "    exec /citadel/\n"		/* 4 */
+				 "    libs /citadel/\n"		/* 5 */
+				 "}\n"));
+	/* The kernel maps the binary's code: an mmap the libs rule allows. */
+	ASSERT_EQ(0, RUN("/citadel/citadel_probe", "exit", "0"));
+	ASSERT_LT(0, read_text(CITADEL_FS "/rule_hits", hits, sizeof(hits)));
+	ASSERT_NE(NULL, strstr(hits, "\n5 ")) {
+		TH_LOG("rule_hits:\n%s", hits);
+	}
+}
+
 /*
  * Past 4,096 lines the counters no longer fit the per-CPU allocator and
  * become shared atomics: still counted, and no allocator warning.
