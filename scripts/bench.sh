@@ -58,35 +58,39 @@ gen_cidrs() {
 	done
 }
 
-# The same rules as gen_policy N as one nftables set (the usual way to
-# keep a large allowlist in nftables): the output chain checks new TCP
-# connections and every UDP datagram against it.
+# The same rules as gen_policy N in nftables sets (the usual way to keep
+# a large allowlist in nftables), one per protocol and family: the output
+# chain checks new TCP connections and every UDP datagram against them.
+# (A meta l4proto key inside a concatenation is refused on these kernels.)
 gen_nft() {
-	local n=$1 i sep=
+	local n=$1 i
 	echo "table inet citadel_bench {"
-	echo "  set allow4 { type ipv4_addr . inet_proto . inet_service; flags interval; elements = {"
-	echo "    127.0.0.1 . tcp . 0-65535, 127.0.0.1 . udp . 9"
+	echo "  set tcp4 { type ipv4_addr . inet_service; flags interval; elements = {"
+	echo "    127.0.0.1 . 0-65535"
 	for ((i = 2; i < n; i++)); do
-		if ((i % 4 == 2)); then
-			printf '    , 10.%d.%d.0/24 . udp . 53\n' $((i / 256 % 256)) $((i % 256))
-		elif ((i % 4 != 3)); then
-			printf '    , 10.%d.%d.%d . tcp . %d\n' $((i / 65536 % 256)) \
-				$((i / 256 % 256)) $((i % 256)) $((1000 + i % 5000))
-		fi
+		((i % 4 == 2 || i % 4 == 3)) && continue
+		printf '    , 10.%d.%d.%d . %d\n' $((i / 65536 % 256)) \
+			$((i / 256 % 256)) $((i % 256)) $((1000 + i % 5000))
 	done
 	echo "  } }"
-	echo "  set allow6 { type ipv6_addr . inet_proto . inet_service; flags interval; elements = {"
-	for ((i = 3; i < n; i += 4)); do
-		printf '    %s2001:db8:%x::/48 . tcp . 443\n' "$sep" "$i"
-		sep=", "
+	echo "  set udp4 { type ipv4_addr . inet_service; flags interval; elements = {"
+	echo "    127.0.0.1 . 9"
+	for ((i = 2; i < n; i += 4)); do
+		printf '    , 10.%d.%d.0/24 . 53\n' $((i / 256 % 256)) $((i % 256))
 	done
-	[ -n "$sep" ] || echo "    ::1 . tcp . 1"
+	echo "  } }"
+	echo "  set tcp6 { type ipv6_addr . inet_service; flags interval; elements = {"
+	echo "    ::1 . 1"
+	for ((i = 3; i < n; i += 4)); do
+		printf '    , 2001:db8:%x::/48 . 443\n' "$i"
+	done
 	echo "  } }"
 	echo "  chain out {"
 	echo "    type filter hook output priority 0; policy accept;"
 	echo "    tcp flags & (syn | ack) != syn accept"
-	echo "    ip daddr . meta l4proto . th dport @allow4 accept"
-	echo "    ip6 daddr . meta l4proto . th dport @allow6 accept"
+	echo "    ip protocol tcp ip daddr . th dport @tcp4 accept"
+	echo "    ip protocol udp ip daddr . th dport @udp4 accept"
+	echo "    ip6 nexthdr tcp ip6 daddr . th dport @tcp6 accept"
 	echo "    meta l4proto { tcp, udp } drop"
 	echo "  }"
 	echo "}"
