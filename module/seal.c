@@ -233,26 +233,28 @@ int citadel_seal_bpf(int cmd, const union bpf_attr *attr)
 	return refuse(CITADEL_OP_BPF, buf);
 }
 
-int citadel_seal_bpf_map(const struct bpf_map *map)
+/* A new descriptor for one of Citadel's maps or programs. */
+static int new_fd(const void *obj, const char *kind, const char *name,
+		  int len)
 {
 	char buf[80];
 
-	if (!citadel_sealed() || !is_ours(map))
+	if (!citadel_sealed() || !is_ours(obj))
 		return CITADEL_ALLOW;
-	snprintf(buf, sizeof(buf), "bpf new fd for Citadel map %.*s",
-		 (int)sizeof(map->name), map->name);
+	snprintf(buf, sizeof(buf), "bpf new fd for Citadel %s %.*s", kind,
+		 len, name);
 	return refuse(CITADEL_OP_BPF, buf);
+}
+
+int citadel_seal_bpf_map(const struct bpf_map *map)
+{
+	return new_fd(map, "map", map->name, sizeof(map->name));
 }
 
 int citadel_seal_bpf_prog(const struct bpf_prog *prog)
 {
-	char buf[80];
-
-	if (!citadel_sealed() || !is_ours(prog))
-		return CITADEL_ALLOW;
-	snprintf(buf, sizeof(buf), "bpf new fd for Citadel program %.*s",
-		 (int)sizeof(prog->aux->name), prog->aux->name);
-	return refuse(CITADEL_OP_BPF, buf);
+	return new_fd(prog, "program", prog->aux->name,
+		      sizeof(prog->aux->name));
 }
 
 static void add_object(const void *obj)
