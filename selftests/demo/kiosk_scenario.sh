@@ -36,6 +36,16 @@ say "An intruder in a boot shell (global rules only)"
 try "run a copy of busybox: /tmp/sh2" sh -c 'cp /bin/busybox /tmp/sh2 && /tmp/sh2 true'
 try "listen for a backdoor on :31337" nc -l -p 31337
 
+say "Seal: one way until reboot (this demo policy is unsigned, so no key)"
+citadelctl seal --without-keys || exit 1
+
+say "An intruder with root in a boot shell, after the seal"
+try "stop Citadel: citadelctl stop" citadelctl stop
+try "drop the policy: citadelctl unload" citadelctl unload
+try "unload the module: rmmod citadel" rmmod citadel
+try "load a kernel module: insmod citadel.ko again" insmod ./citadel.ko
+try "remove the pins, then exfiltrate" sh -c 'rm -rf /sys/fs/bpf/citadel && echo x | nc 127.0.0.66 443'
+
 say "Status after the scenario"
 citadelctl status
 
