@@ -11,7 +11,7 @@
 # ships a vmlinux (Debian's 6.12 headers do); otherwise it is added here
 # with pahole and resolve_btfids. The base is, in order:
 #   $CITADEL_BTF_BASE, KDIR/vmlinux, /sys/kernel/btf/vmlinux when KDIR is
-#   the running kernel's. Without one, the build fails: a module without
+#   the running kernel's, the .BTF of /boot/vmlinuz-RELEASE. Without one, the build fails: a module without
 #   BTF loads but nothing can call it.
 # Environment: ARCH, CROSS_COMPILE (passed to Kbuild), RESOLVE_BTFIDS,
 # CITADEL_BTF_BASE, PAHOLE.
@@ -55,6 +55,36 @@ command -v "$READELF" >/dev/null || READELF=readelf
 
 has_btf() { "$READELF" -S --wide "$1" | grep -q ' \.BTF  *PROGBITS'; }
 
+# boot_btf IMAGE OUT: writes the .BTF section of the kernel in a
+# compressed boot image (bzImage: xz, zstd or gzip payload) to OUT. Each
+# place the compressor's magic occurs is tried until one decompresses to
+# an ELF with BTF.
+boot_btf() {
+	local img=$1 out=$2 tmp m tool magic mark pos
+	[ -r "$img" ] || return 1
+	tmp=$(mktemp) || return 1
+	# tool:magic:marker, the marker one byte shorter than the magic.
+	for m in 'xz:\3757zXZ\000:abcde' 'zstd:(\265/\375:xyz' 'gzip:\037\213\010:gh'; do
+		IFS=: read -r tool magic mark <<<"$m"
+		command -v "$tool" >/dev/null || continue
+		# tr ends a line at the magic's first byte and spells the rest
+		# as the marker: grep -b then gives each occurrence's offset.
+		for pos in $(tr "$magic\n$mark" "\n$mark=" <"$img" |
+			     grep -abo "^$mark" | cut -d: -f1); do
+			tail -c +"$pos" "$img" | "$tool" -dc >"$tmp" 2>/dev/null
+			if has_btf "$tmp" 2>/dev/null &&
+			   "$OBJCOPY" -O binary --only-section=.BTF "$tmp" "$out" 2>/dev/null &&
+			   [ -s "$out" ]; then
+				rm -f "$tmp"
+				echo "build-module: BTF of kernel $KRELEASE taken from $img"
+				return 0
+			fi
+		done
+	done
+	rm -f "$tmp"
+	return 1
+}
+
 if has_btf "$KO"; then
 	echo "build-module: $KO has BTF (from Kbuild, kernel $KRELEASE)"
 	exit 0
@@ -68,7 +98,12 @@ if [ -z "$base" ] && [ "$KRELEASE" = "$(uname -r)" ] &&
    [ -r /sys/kernel/btf/vmlinux ]; then
 	base=/sys/kernel/btf/vmlinux
 fi
-[ -n "$base" ] || die "no BTF of kernel $KRELEASE to build module BTF against: on the device itself /sys/kernel/btf/vmlinux is used; otherwise set CITADEL_BTF_BASE to that kernel's BTF (a copy of its /sys/kernel/btf/vmlinux). Refusing to build a module without BTF."
+# A kernel installed but not running (an upgrade, a chroot, an image
+# build): its BTF is in its /boot image.
+if [ -z "$base" ] && boot_btf "/boot/vmlinuz-$KRELEASE" "$OUT/vmlinux.btf"; then
+	base=$OUT/vmlinux.btf
+fi
+[ -n "$base" ] || die "no BTF of kernel $KRELEASE to build module BTF against: on the device itself /sys/kernel/btf/vmlinux is used, else /boot/vmlinuz-$KRELEASE; otherwise set CITADEL_BTF_BASE to that kernel's BTF (a copy of its /sys/kernel/btf/vmlinux). Refusing to build a module without BTF."
 [ -r "$base" ] || die "BTF base $base is not readable"
 
 rbt=${RESOLVE_BTFIDS:-}
