@@ -6,6 +6,10 @@
 # usage: selftests/vm/run.sh [--kernel 6.1|6.12|RELEASE] [--files DIR] [--timeout S]
 #          [--icount] [--smp N] [--mem MB] [--log FILE] [--append ARGS]
 #          [--modules NAME[,NAME...]] [--bzimage] [--verbose] -- CMD...
+#        selftests/vm/run.sh --image DIR [options] -- NAME
+# --image boots a device image made by scripts/image.sh (its own kernel,
+# initrd and root disk, copy-on-write) and runs the script NAME that the
+# image keeps in /usr/local/lib/citadel-vm/ (see selftests/image/).
 # Exit: CMD's status on a clean run; 125 on panic/oops/BUG/WARN/KASAN/UBSAN,
 # a missing exit marker or a QEMU failure; 124 on timeout.
 # CITADEL_KVM=1 uses -accel kvm (it hangs on some hosts, so TCG is default).
@@ -18,11 +22,12 @@ die() { echo "run.sh: $*" >&2; exit 125; }
 usage() { sed -n '/^# usage/,/^# CITADEL_KVM/p' "$0" >&2; exit "${1:-125}"; }
 
 kernel=${CITADEL_VM_KERNEL:-6.1}
-files=- timeout=300 icount=0 log='' smp=2 mem=1024 append='' modules='' bzimage=0 verbose=0
+image='' files=- timeout=300 icount=0 log='' smp=2 mem=1024 append='' modules='' bzimage=0 verbose=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --kernel) kernel=${2:?}; shift 2 ;;
         --files) files=${2:?}; shift 2 ;;
+        --image) image=$(cd "${2:?}" && pwd); shift 2 ;;
         --timeout) timeout=${2:?}; shift 2 ;;
         --icount) icount=1; shift ;;
         --smp) smp=${2:?}; shift 2 ;;
@@ -45,8 +50,14 @@ if [ "$files" != - ]; then
 fi
 
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run scripts/install-deps.sh"
-kdir=$("$ROOT/scripts/kernel.sh" fetch "$kernel") || die "cannot fetch kernel $kernel"
-release=$(cat "$kdir/release")
+if [ -n "$image" ]; then
+    [ -f "$image/root.img" ] || die "--image $image: no root.img (scripts/image.sh)"
+    case "$cmd" in *[!A-Za-z0-9_.-]*|'') die "--image runs one script name, not '$cmd'" ;; esac
+    release=$(cat "$image/release")
+else
+    kdir=$("$ROOT/scripts/kernel.sh" fetch "$kernel") || die "cannot fetch kernel $kernel"
+    release=$(cat "$kdir/release")
+fi
 
 mkdir -p "$BUILD/vm"
 work=$(mktemp -d "$BUILD/vm/.run.XXXXXX")
@@ -76,10 +87,11 @@ add_module() {
     for d in $(modinfo -F depends "$f" | tr , ' '); do add_module "$d"; done
     mod_args+=(--module "$f")
 }
-for m in $(echo "$modules" | tr , ' '); do add_module "$m"; done
-
-"$ROOT/selftests/vm/mkinitramfs.sh" ${mod_args[@]+"${mod_args[@]}"} \
-    "$work/initramfs.cpio.gz" "$files" "$cmd" || die "initramfs build failed"
+if [ -z "$image" ]; then
+    for m in $(echo "$modules" | tr , ' '); do add_module "$m"; done
+    "$ROOT/selftests/vm/mkinitramfs.sh" ${mod_args[@]+"${mod_args[@]}"} \
+        "$work/initramfs.cpio.gz" "$files" "$cmd" || die "initramfs build failed"
+fi
 
 accel=tcg cpu=max
 if [ "${CITADEL_KVM:-0}" = 1 ]; then accel=kvm cpu=host; fi
@@ -95,9 +107,13 @@ fi
 # Boot the uncompressed vmlinux through its PVH entry when the kernel has
 # one: same kernel, but no in-guest decompression (6.1's xz costs ~4 s under
 # TCG). Side effect: no KASLR. --bzimage boots the vmlinuz as a bootloader would.
-kimage=$kdir/vmlinuz
-if [ "$bzimage" = 0 ] && [ -f "$kdir/vmlinux" ] && grep -q '^CONFIG_PVH=y' "$kdir/config"; then
-    kimage=$kdir/vmlinux
+if [ -n "$image" ]; then
+    kimage=$image/vmlinuz
+else
+    kimage=$kdir/vmlinuz
+    if [ "$bzimage" = 0 ] && [ -f "$kdir/vmlinux" ] && grep -q '^CONFIG_PVH=y' "$kdir/config"; then
+        kimage=$kdir/vmlinux
+    fi
 fi
 # loglevel=5: the console shows warnings and worse only (boot chatter over the
 # emulated UART costs ~2 s); the full kernel log still comes in the dmesg dump.
@@ -107,9 +123,17 @@ else
     append=" citadel.verbose$append"
 fi
 # -nic none: the guest must not reach any network but its own loopback.
-qemu+=(-nographic -no-reboot -nic none
-    -kernel "$kimage" -initrd "$work/initramfs.cpio.gz"
-    -append "console=ttyS0 panic=-1 oops=panic$append")
+qemu+=(-nographic -no-reboot -nic none -kernel "$kimage")
+if [ -n "$image" ]; then
+    # The device's disk, copy-on-write: every run boots the same image.
+    # systemd's status lines stay off the console the script writes to.
+    qemu+=(-initrd "$image/initrd.img"
+        -drive "file=$image/root.img,if=virtio,format=raw,snapshot=on"
+        -append "console=ttyS0 panic=-1 oops=panic root=/dev/vda rw systemd.show_status=0 citadel_run=$cmd$append")
+else
+    qemu+=(-initrd "$work/initramfs.cpio.gz"
+        -append "console=ttyS0 panic=-1 oops=panic$append")
+fi
 
 # Stream only what CMD prints: the lines between the start marker and the
 # dmesg marker (mawk needs -W interactive to pass lines on as they come).
