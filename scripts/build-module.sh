@@ -109,7 +109,8 @@ fi
 rbt=${RESOLVE_BTFIDS:-}
 if [ -z "$rbt" ]; then
 	for c in "$KDIR/tools/bpf/resolve_btfids/resolve_btfids" \
-		 /usr/lib/linux-kbuild-*/tools/bpf/resolve_btfids/resolve_btfids; do
+		 /usr/lib/linux-kbuild-*/tools/bpf/resolve_btfids/resolve_btfids \
+		 /usr/lib/citadel/resolve_btfids; do
 		if [ -x "$c" ]; then rbt=$c; break; fi
 	done
 fi
