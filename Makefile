@@ -9,6 +9,7 @@
 #   make stress       policy reloads racing decisions, STRESS_SECONDS
 #   make bench        benchmarks in the test VM (ratios to no policy)
 #   make demo         a kiosk VM locked down by Citadel
+#   make deb          Debian packages citadel and citadel-dkms in build/deb/
 #   make vm-run CMD='...' [KERNEL=6.1|6.12] [FILES='a b']
 #   make fuzz         the blob-parser and policy-text fuzzers, FUZZ_SECONDS
 #                     each (default 600)
@@ -44,7 +45,7 @@ SELFTEST_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter \
 
 .PHONY: all citadelctl bpf selftests module check check-debug bench bench-bins \
 	stress demo \
-	vm-run fuzz \
+	vm-run fuzz deb \
 	unit deps clean
 
 all: citadelctl selftests
@@ -87,6 +88,21 @@ module:
 
 $(BUILD):
 	mkdir -p $@
+
+# --- Debian packages (debian/) ----------------------------------------------
+# Built from a copy of the files git knows (tracked, plus untracked ones
+# that are not ignored) in build/deb/src: dpkg-buildpackage writes the
+# .deb, .changes and .buildinfo files next to it, in build/deb/.
+DEB_DIR := $(BUILD)/deb
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/src
+	set -o pipefail; git ls-files -z --cached --others --exclude-standard | \
+		while IFS= read -r -d '' f; do \
+			if [ -e "$$f" ] || [ -L "$$f" ]; then printf '%s\0' "$$f"; fi; \
+		done | tar -c --null -T - -f - | tar -x -f - -C $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc -J$$(nproc)
+	@ls -1 $(DEB_DIR)/*.deb
 
 # --- tests, benchmarks, demo -------------------------------------------------
 unit:
