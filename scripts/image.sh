@@ -41,7 +41,7 @@ DAEMONS="systemd-sysv udev kmod iproute2 procps busybox lighttpd mosquitto
 mosquitto-clients chrony dropbear curl python3"
 KERNEL_PKGS="linux-image-$rel linux-headers-$rel dkms gcc make libc6-dev
 dwarves xz-utils zstd libbpf1 libelf1 libssl3 zlib1g"
-version=1 # of this recipe: bump when the steps below change
+version=2 # of this recipe: bump when the steps below change
 
 key=$(printf '%s\n' "$version" "$MIRROR" "$SECURITY" "$rel" $DAEMONS $KERNEL_PKGS |
 	sha256sum | cut -c1-16)
@@ -82,6 +82,11 @@ build_base() {
 	# nothing may start in the chroot.
 	printf '#!/bin/sh\nexit 101\n' >"$tmp/usr/sbin/policy-rc.d"
 	chmod 755 "$tmp/usr/sbin/policy-rc.d"
+	# The initrd needs only what finds the root disk: a smaller one that
+	# loads fewer modules boots faster under TCG.
+	mkdir -p "$tmp/etc/initramfs-tools/conf.d"
+	echo MODULES=list >"$tmp/etc/initramfs-tools/conf.d/citadel-image.conf"
+	printf '%s\n' virtio_pci virtio_blk ext4 >>"$tmp/etc/initramfs-tools/modules"
 	echo "image.sh: kernel $rel, headers and DKMS toolchain" >&2
 	{ in_root "$tmp" apt-get update -q &&
 	  in_root "$tmp" apt-get install -y -q --no-install-recommends $KERNEL_PKGS; } \
@@ -123,6 +128,13 @@ rm -f "$out"/citadel.ko*
 cp "$out/root/lib/modules/$rel/updates/dkms/"citadel.ko* "$out/" 2>/dev/null || true
 rm -rf "$out/root/tmp/debs" "$out/root/usr/sbin/policy-rc.d"
 cp -a "$overlay/." "$out/root/"
+# The overlay's own setup step, run inside the root once.
+setup=usr/local/lib/citadel-image-setup
+if [ -x "$out/root/$setup" ]; then
+	in_root "$out/root" "/$setup" >"$out/setup.log" 2>&1 ||
+		{ cat "$out/setup.log" >&2; die "/$setup failed in the image"; }
+	rm -f "$out/root/$setup"
+fi
 cp "$out/root/boot/vmlinuz-$rel" "$out/vmlinuz"
 cp "$out/root/boot/initrd.img-$rel" "$out/initrd.img"
 echo "$rel" >"$out/release"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * citadelctl load [--confirm-within SECONDS] FILE.cpol
+ * citadelctl load [--confirm-within SECONDS] [--keep-copy COPY] FILE.cpol
  * citadelctl confirm
  * citadelctl unload
  *
@@ -10,6 +10,9 @@
  * The module validates a blob itself and keeps the old policy when it
  * refuses one; load only makes sure it hands over a whole blob, in one
  * write(), and explains a refusal with the module's own last_error.
+ * --keep-copy writes the blob the kernel accepted to COPY (atomically):
+ * citadel-boot keeps the last good policy that way, without running any
+ * other program once the policy is in force.
  */
 #include <endian.h>
 #include <errno.h>
@@ -24,19 +27,21 @@
 #include "sysfs.h"
 
 static unsigned long confirm_within;
+static const char *keep_copy;
 
 static int parse_opts(const char *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		COMMON_LONG_OPTS,
 		{ "confirm-within", required_argument, NULL, 'c' },
+		{ "keep-copy", required_argument, NULL, 'k' },
 		{ 0 }
 	};
 	char *end;
 	int opt;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, COMMON_OPTS_SHORT "c:", opts,
+	while ((opt = getopt_long(argc, argv, COMMON_OPTS_SHORT "c:k:", opts,
 				  NULL)) != -1) {
 		if (common_opt(opt))
 			continue;
@@ -49,6 +54,10 @@ static int parse_opts(const char *cmd, int argc, char **argv)
 				      CPOL_TRIAL_MAX_SECS);
 				return EXIT_USAGE;
 			}
+			continue;
+		}
+		if (opt == 'k' && !strcmp(cmd, "load")) {
+			keep_copy = optarg;
 			continue;
 		}
 		usage_cmd(cmd, opt == 'h');
@@ -76,6 +85,10 @@ int cmd_load(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	path = argv[optind];
+	if (keep_copy && confirm_within) {
+		p_err("--keep-copy keeps a policy known to be good: not with a trial (--confirm-within)");
+		return EXIT_USAGE;
+	}
 	/* A signed blob: the module splits the signature off itself. */
 	err = read_file(path, CPOL_MAX_BLOB + CPOL_SIG_MAX +
 			sizeof(struct cpol_sig_trailer), &data, &len);
@@ -140,6 +153,15 @@ int cmd_load(int argc, char **argv)
 		printf("trial: the previous policy comes back in %lu s unless 'citadelctl confirm' runs first\n",
 		       confirm_within);
 	ret = EXIT_OK;
+	/* The policy is in force either way; a failed copy is still an error. */
+	if (keep_copy) {
+		err = write_file_atomic(keep_copy, data, len);
+		if (err) {
+			p_err("the policy is loaded, but keeping a copy in %s failed: %s",
+			      keep_copy, strerror(-err));
+			ret = EXIT_ERR;
+		}
+	}
 out:
 	free(data);
 	return ret;

@@ -34,7 +34,7 @@ static const struct cmd cmds[] = {
 	{ "dump", cmd_dump, "FILE.cpol", "decode and check a compiled blob" },
 	{ "sign", cmd_sign, "--key KEY.pem --cert CERT IN.cpol -o OUT.cpol", "append a PKCS#7 signature to a blob" },
 	{ "verify", cmd_verify, "--cert CERT FILE.cpol", "check a signed blob against a certificate" },
-	{ "load", cmd_load, "[--confirm-within SECONDS] FILE.cpol", "replace the running policy (a trial with --confirm-within)" },
+	{ "load", cmd_load, "[--confirm-within SECONDS] [--keep-copy COPY] FILE.cpol", "replace the running policy (a trial with --confirm-within)" },
 	{ "confirm", cmd_confirm, "", "keep the policy of a pending trial load" },
 	{ "learn", cmd_learn, "--duration SECONDS -o OUT.conf", "record what the device does and write a policy" },
 	{ "events", cmd_events, "[--follow]", "print denials and audit events (-j: JSON Lines)" },

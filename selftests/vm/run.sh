@@ -109,6 +109,12 @@ fi
 # TCG). Side effect: no KASLR. --bzimage boots the vmlinuz as a bootloader would.
 if [ -n "$image" ]; then
     kimage=$image/vmlinuz
+    # The same kernel's vmlinux, when the rig has it: the PVH entry again.
+    kdir=$("$ROOT/scripts/kernel.sh" fetch "$release" 2>/dev/null) || kdir=
+    if [ "$bzimage" = 0 ] && [ -n "$kdir" ] && [ -f "$kdir/vmlinux" ] &&
+        grep -q '^CONFIG_PVH=y' "$kdir/config"; then
+        kimage=$kdir/vmlinux
+    fi
 else
     kimage=$kdir/vmlinuz
     if [ "$bzimage" = 0 ] && [ -f "$kdir/vmlinux" ] && grep -q '^CONFIG_PVH=y' "$kdir/config"; then
@@ -127,7 +133,8 @@ qemu+=(-nographic -no-reboot -nic none -kernel "$kimage")
 if [ -n "$image" ]; then
     # The device's disk, copy-on-write: every run boots the same image.
     # systemd's status lines stay off the console the script writes to.
-    qemu+=(-initrd "$image/initrd.img"
+    # No floppy, CD-ROM or VGA for udev to probe.
+    qemu+=(-nodefaults -serial mon:stdio -initrd "$image/initrd.img"
         -drive "file=$image/root.img,if=virtio,format=raw,snapshot=on"
         -append "console=ttyS0 panic=-1 oops=panic root=/dev/vda rw systemd.show_status=0 citadel_run=$cmd$append")
 else
