@@ -38,7 +38,11 @@ objcopy --remove-section=.BTF "$out/citadel.ko" "$out/citadel-nobtf.ko"
 cp "$BUILD/citadelctl" "$ROOT/selftests/vm_suite.sh" "$ROOT/selftests/tap.sh" "$out/"
 cp "$BUILD"/selftests/*_test "$out/"
 cp "$BUILD/selftests/citadel_probe" "$BUILD/selftests/kiosk_httpd" \
-	"$ROOT/selftests/scenario_kiosk_test.sh" "$ROOT/selftests/learn_test.sh" "$out/"
+	"$ROOT/selftests/scenario_kiosk_test.sh" "$ROOT/selftests/learn_test.sh" \
+	"$ROOT/selftests/boot_test.sh" "$out/"
+# The boot integration, for boot_test.sh.
+mkdir -p "$out/dist"
+cp "$ROOT/dist/citadel-boot" "$ROOT/dist/citadel.init" "$ROOT/dist/lockdown.conf" "$out/dist/"
 # Keys and signed policies for signing_test (the VM has no openssl).
 BUILD=$BUILD "$ROOT/selftests/signing-keys.sh" "$out" >/dev/null
 mkdir -p "$out/examples"
