@@ -12,9 +12,16 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$ROOT/build
 kernel=${1:-6.1}
 
-make -s -C "$ROOT" deb >&2
+# The packages are rebuilt only when a source file changed (make deb
+# takes minutes; the demo reuses them).
 debs=$BUILD/deb
-ls "$debs"/citadel_*.deb "$debs"/citadel-dkms_*.deb >/dev/null
+srckey=$(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard |
+	xargs -0 sha256sum 2>/dev/null | sha256sum | cut -c1-16)
+if [ "$(cat "$debs/.src-key" 2>/dev/null)" != "$srckey" ] ||
+   ! ls "$debs"/citadel_*.deb "$debs"/citadel-dkms_*.deb >/dev/null 2>&1; then
+	make -s -C "$ROOT" deb >&2
+	echo "$srckey" >"$debs/.src-key"
+fi
 
 ov=$BUILD/device/overlay
 rm -rf "$ov"

@@ -102,7 +102,10 @@ build_base() {
 [ -f "$base" ] || build_base
 
 # The device layer.
-dkey=$( { echo "$key"; cat "$debdir"/*.deb; tar -C "$overlay" --sort=name \
+debs=$(ls "$debdir"/citadel_*.deb "$debdir"/citadel-dkms_*.deb) ||
+	die "no citadel and citadel-dkms packages in $debdir (make deb)"
+# shellcheck disable=SC2086 # $debs: file names without blanks
+dkey=$( { echo "$key"; cat $debs; tar -C "$overlay" --sort=name \
 	--mtime=@0 --owner=0 --group=0 --numeric-owner -cf - .; } |
 	sha256sum | cut -c1-16)
 mkdir -p "$out"
@@ -115,7 +118,8 @@ rm -rf "$out/root" "$out/root.img" "$out/key"
 mkdir -p "$out/root"
 tar -C "$out/root" --numeric-owner -xpf "$base"
 mkdir -p "$out/root/tmp/debs"
-cp "$debdir"/*.deb "$out/root/tmp/debs/"
+# shellcheck disable=SC2086
+cp $debs "$out/root/tmp/debs/"
 # citadel-dkms builds the module here, against the image's kernel: its
 # BTF comes from /boot/vmlinuz-$rel (the chroot runs the host's kernel).
 if ! in_root "$out/root" sh -c 'dpkg -i /tmp/debs/*.deb' >"$out/dkms.log" 2>&1; then
