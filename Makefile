@@ -8,7 +8,7 @@
 #   make check-debug  the VM suite on a KASAN/lockdep/kmemleak kernel (slow)
 #   make stress       policy reloads racing decisions, STRESS_SECONDS
 #   make bench        benchmarks in the test VM (ratios to no policy)
-#   make demo         a kiosk VM locked down by Citadel
+#   make demo         a Debian 12 kiosk VM locked down by Citadel
 #   make deb          Debian packages citadel and citadel-dkms in build/deb/
 #   make vm-run CMD='...' [KERNEL=6.1|6.12] [FILES='a b']
 #   make fuzz         the blob-parser and policy-text fuzzers, FUZZ_SECONDS
@@ -101,7 +101,9 @@ deb:
 		while IFS= read -r -d '' f; do \
 			if [ -e "$$f" ] || [ -L "$$f" ]; then printf '%s\0' "$$f"; fi; \
 		done | tar -c --null -T - -f - | tar -x -f - -C $(DEB_DIR)/src
-	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc -J$$(nproc)
+	key=$$(scripts/src-key.sh) && \
+	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc -J$$(nproc) && \
+	echo "$$key" >$(DEB_DIR)/.src-key
 	@ls -1 $(DEB_DIR)/*.deb
 
 # --- tests, benchmarks, demo -------------------------------------------------
@@ -139,7 +141,8 @@ check-debug:
 stress: all
 	scripts/stress.sh
 
-demo: all
+# Installs what it needs itself, as make check does.
+demo:
 	scripts/demo.sh
 
 vm-run: all

@@ -113,6 +113,10 @@ for k in $KERNELS; do
 	echo $! >"$LOGS/vm-$k.pid"
 	started="$started $k"
 done
+# The kiosk image (debootstrap, the packages, DKMS, then systemd under
+# QEMU) beside them: its first part is mostly downloading.
+scripts/test-image.sh >"$LOGS/image.out" 2>&1 &
+image_pid=$!
 for k in $started; do
 	wait "$(cat "$LOGS/vm-$k.pid")"
 	rc=$?
@@ -121,5 +125,8 @@ for k in $started; do
 		result 1 "VM on $k ran clean (no panic, oops, WARN or timeout)"
 	fi
 done
+wait "$image_pid"
+report "Kiosk image: packages, DKMS in Debian 12, systemd boot, scenario" \
+	"$LOGS/image.out" $?
 suite "DKMS build against Debian 6.1 headers" scripts/test-dkms.sh
 finish

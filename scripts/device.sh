@@ -15,12 +15,10 @@ kernel=${1:-6.1}
 # The packages are rebuilt only when a source file changed (make deb
 # takes minutes; the demo reuses them).
 debs=$BUILD/deb
-srckey=$(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard |
-	xargs -0 sha256sum 2>/dev/null | sha256sum | cut -c1-16)
+srckey=$("$ROOT/scripts/src-key.sh")
 if [ "$(cat "$debs/.src-key" 2>/dev/null)" != "$srckey" ] ||
    ! ls "$debs"/citadel_*.deb "$debs"/citadel-dkms_*.deb >/dev/null 2>&1; then
 	make -s -C "$ROOT" deb >&2
-	echo "$srckey" >"$debs/.src-key"
 fi
 
 ov=$BUILD/device/overlay

@@ -17,12 +17,16 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # signing tests' throw-away keys, gnuplot-nox and nftables for make bench
 # (its plot; nft, copied into the VM to compare with), flex, bison and bc
 # for make check-debug's kernel build, debhelper, dh-dkms, dpkg-dev,
-# fakeroot and lintian for make deb and its test (scripts/test-deb.sh).
+# fakeroot and lintian for make deb and its test (scripts/test-deb.sh),
+# debootstrap, e2fsprogs (mke2fs -d) and util-linux (unshare) for the
+# kiosk image of make demo and its test, groff-base and man-db for the
+# man page checks.
 PKGS="gcc make libc6-dev binutils clang llvm bpftool libbpf-dev libelf-dev
 zlib1g-dev libssl-dev dwarves qemu-system-x86 busybox-static linux-source-6.1
 dkms cpio xz-utils zstd gzip kmod perl file libclang-rt-14-dev python3
 openssl gnuplot-nox nftables flex bison bc
-debhelper dh-dkms dpkg-dev fakeroot lintian"
+debhelper dh-dkms dpkg-dev fakeroot lintian
+debootstrap e2fsprogs util-linux groff-base man-db"
 
 apt_env() { DEBIAN_FRONTEND=noninteractive "$@"; }
 is_root() { [ "$(id -u)" = 0 ]; }
