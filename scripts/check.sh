@@ -107,7 +107,7 @@ for k in $KERNELS; do
 	if ! step "VM payload for kernel $k" scripts/vm-files.sh "$k" "$files"; then
 		continue
 	fi
-	selftests/vm/run.sh --kernel "$k" --files "$files" --timeout 900 \
+	selftests/vm/run.sh --kernel "$k" --files "$files" --timeout 1500 \
 		--log "$LOGS/serial-$k.log" -- ./vm_suite.sh \
 		>"$LOGS/vm-$k.out" 2>&1 &
 	echo $! >"$LOGS/vm-$k.pid"
@@ -115,7 +115,13 @@ for k in $KERNELS; do
 done
 # The kiosk image (debootstrap, the packages, DKMS, then systemd under
 # QEMU) beside them: its first part is mostly downloading.
-scripts/test-image.sh >"$LOGS/image.out" 2>&1 &
+# Then the fleet example boots the same image again.
+{
+	scripts/test-image.sh >"$LOGS/image.out" 2>&1
+	echo $? >"$LOGS/image.rc"
+	scripts/test-fleet.sh >"$LOGS/fleet.out" 2>&1
+	echo $? >"$LOGS/fleet.rc"
+} &
 image_pid=$!
 for k in $started; do
 	wait "$(cat "$LOGS/vm-$k.pid")"
@@ -127,6 +133,8 @@ for k in $started; do
 done
 wait "$image_pid"
 report "Kiosk image: packages, DKMS in Debian 12, systemd boot, scenario" \
-	"$LOGS/image.out" $?
+	"$LOGS/image.out" "$(cat "$LOGS/image.rc" 2>/dev/null || echo 1)"
+report "Fleet example: Ansible pushes a signed policy to the sealed kiosk" \
+	"$LOGS/fleet.out" "$(cat "$LOGS/fleet.rc" 2>/dev/null || echo 1)"
 suite "DKMS build against Debian 6.1 headers" scripts/test-dkms.sh
 finish

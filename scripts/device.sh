@@ -18,7 +18,8 @@ debs=$BUILD/deb
 srckey=$("$ROOT/scripts/src-key.sh")
 if [ "$(cat "$debs/.src-key" 2>/dev/null)" != "$srckey" ] ||
    ! ls "$debs"/citadel_*.deb "$debs"/citadel-dkms_*.deb >/dev/null 2>&1; then
-	make -s -C "$ROOT" deb >&2
+	make -s -C "$ROOT" deb >"$BUILD/deb.log" 2>&1 ||
+		{ tail -n 40 "$BUILD/deb.log" >&2; echo "device.sh: make deb failed (log: $BUILD/deb.log)" >&2; exit 1; }
 fi
 
 ov=$BUILD/device/overlay

@@ -20,13 +20,15 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # fakeroot and lintian for make deb and its test (scripts/test-deb.sh),
 # debootstrap, e2fsprogs (mke2fs -d) and util-linux (unshare) for the
 # kiosk image of make demo and its test, groff-base and man-db for the
-# man page checks.
+# man page checks, ansible-core and openssh-client for the fleet example's
+# test.
 PKGS="gcc make libc6-dev binutils clang llvm bpftool libbpf-dev libelf-dev
 zlib1g-dev libssl-dev dwarves qemu-system-x86 busybox-static linux-source-6.1
 dkms cpio xz-utils zstd gzip kmod perl file libclang-rt-14-dev python3
 openssl gnuplot-nox nftables flex bison bc
 debhelper dh-dkms dpkg-dev fakeroot lintian
-debootstrap e2fsprogs util-linux groff-base man-db"
+debootstrap e2fsprogs util-linux groff-base man-db ansible-core
+openssh-client"
 
 apt_env() { DEBIAN_FRONTEND=noninteractive "$@"; }
 is_root() { [ "$(id -u)" = 0 ]; }

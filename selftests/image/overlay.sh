@@ -26,6 +26,15 @@ if [ ! -f "$keys/ops.pem" ]; then
 	mv "$keys/ops.pem.new" "$keys/ops.pem"
 fi
 
+# The fleet tool's SSH key (scripts/test-fleet.sh): root may log in with it.
+if [ ! -f "$keys/fleet_ed25519" ]; then
+	ssh-keygen -q -t ed25519 -N '' -C citadel-fleet-test -f "$keys/fleet_ed25519"
+fi
+mkdir -p "$ov/root/.ssh"
+chmod 700 "$ov/root" "$ov/root/.ssh"
+cp "$keys/fleet_ed25519.pub" "$ov/root/.ssh/authorized_keys"
+chmod 600 "$ov/root/.ssh/authorized_keys"
+
 mkdir -p "$ov/etc/citadel/keys" "$ov/etc/default"
 cp "$keys/ops.pem" "$ov/etc/citadel/keys/ops.pem"
 {

@@ -10,6 +10,9 @@
 # --image boots a device image made by scripts/image.sh (its own kernel,
 # initrd and root disk, copy-on-write) and runs the script NAME that the
 # image keeps in /usr/local/lib/citadel-vm/ (see selftests/image/).
+# --ssh-port PORT (with --image): the guest gets a NIC on QEMU's user
+# network, closed to the outside (restrict=on), and 127.0.0.1:PORT on the
+# host reaches its port 22.
 # Exit: CMD's status on a clean run; 125 on panic/oops/BUG/WARN/KASAN/UBSAN,
 # a missing exit marker or a QEMU failure; 124 on timeout.
 # CITADEL_KVM=1 uses -accel kvm (it hangs on some hosts, so TCG is default).
@@ -22,12 +25,13 @@ die() { echo "run.sh: $*" >&2; exit 125; }
 usage() { sed -n '/^# usage/,/^# CITADEL_KVM/p' "$0" >&2; exit "${1:-125}"; }
 
 kernel=${CITADEL_VM_KERNEL:-6.1}
-image='' files=- timeout=300 icount=0 log='' smp=2 mem=1024 append='' modules='' bzimage=0 verbose=0
+image='' ssh_port='' files=- timeout=300 icount=0 log='' smp=2 mem=1024 append='' modules='' bzimage=0 verbose=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --kernel) kernel=${2:?}; shift 2 ;;
         --files) files=${2:?}; shift 2 ;;
         --image) image=$(cd "${2:?}" && pwd); shift 2 ;;
+        --ssh-port) ssh_port=${2:?}; shift 2 ;;
         --timeout) timeout=${2:?}; shift 2 ;;
         --icount) icount=1; shift ;;
         --smp) smp=${2:?}; shift 2 ;;
@@ -129,7 +133,13 @@ else
     append=" citadel.verbose$append"
 fi
 # -nic none: the guest must not reach any network but its own loopback.
-qemu+=(-nographic -no-reboot -nic none -kernel "$kimage")
+if [ -n "$ssh_port" ]; then
+    [ -n "$image" ] || die "--ssh-port needs --image"
+    qemu+=(-nographic -no-reboot -kernel "$kimage"
+        -nic "user,model=virtio-net-pci,restrict=on,hostfwd=tcp:127.0.0.1:$ssh_port-:22")
+else
+    qemu+=(-nographic -no-reboot -nic none -kernel "$kimage")
+fi
 if [ -n "$image" ]; then
     # The device's disk, copy-on-write: every run boots the same image.
     # systemd's status lines stay off the console the script writes to.
