@@ -77,5 +77,12 @@ if [ "$rc" -ne 0 ]; then
 fi
 tap $rc "docs/man/citadelctl.8 documents every command of citadelctl --help"
 
+# citadel-policy(5)'s EXAMPLE is examples/kiosk.conf, line for line.
+example=$(sed -n '/^\.SH EXAMPLE/,/^\.EE/p' docs/man/citadel-policy.5 |
+	sed -n '/^\.EX/,/^\.EE/p' | sed '1d;$d' |
+	sed -e 's/\\(aq/'"'"'/g' -e 's/\\-/-/g' -e 's/\\e/\\/g' -e 's/^\\&//')
+[ "$example" = "$(cat examples/kiosk.conf)" ]
+tap $? "citadel-policy.5's EXAMPLE is examples/kiosk.conf"
+
 echo "1..$n"
 exit $failed
