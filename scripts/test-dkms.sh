@@ -11,6 +11,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 T=$ROOT/build/dkms
 # shellcheck source=../selftests/tap.sh
 . "$ROOT/selftests/tap.sh"
+# shellcheck source=module-checks.sh
+. "$ROOT/scripts/module-checks.sh"
 
 rel=$("$ROOT/scripts/kernel.sh" resolve 6.1) || exit 1
 kdir=$("$ROOT/scripts/kernel.sh" fetch 6.1) || exit 1
@@ -48,20 +50,8 @@ rc=$?
 tap $rc "dkms build against linux-headers-$rel"
 
 ko=$(find "$T/tree/citadel/$ver/$rel" -name 'citadel.ko*' | head -n1)
-case "$ko" in
-*.xz) xz -dc "$ko" >"$T/citadel.ko" ;;
-*.zst) zstd -qdc "$ko" >"$T/citadel.ko" ;;
-*) cp "$ko" "$T/citadel.ko" 2>/dev/null ;;
-esac
-readelf -S --wide "$T/citadel.ko" 2>/dev/null | grep -q ' \.BTF  *PROGBITS'
-tap $? "the DKMS-built module has BTF"
-# resolve_btfids ran: the kfunc set holds non-zero BTF IDs.
-objcopy -O binary --only-section=.BTF_ids "$T/citadel.ko" "$T/ids.bin" 2>/dev/null &&
-	[ -s "$T/ids.bin" ] && od -An -tx1 -v "$T/ids.bin" | tr -d ' \n' |
-	grep -qv '^0*$'
-tap $? "the DKMS-built module has resolved kfunc BTF IDs"
-modinfo -F vermagic "$T/citadel.ko" 2>/dev/null | grep -q "^${rel%%-amd64}"
-tap $? "vermagic matches $rel"
+ko_plain "$ko" "$T/citadel.ko"
+check_ko "$T/citadel.ko" "$rel" "the DKMS-built module"
 
 echo "1..$n"
 exit $failed

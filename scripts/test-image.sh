@@ -14,6 +14,8 @@ LOGS=$ROOT/build/test-image
 kernel=${1:-6.1}
 # shellcheck source=../selftests/tap.sh
 . "$ROOT/selftests/tap.sh"
+# shellcheck source=module-checks.sh
+. "$ROOT/scripts/module-checks.sh"
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 
@@ -32,20 +34,8 @@ rel=$(cat "$img/release")
 grep -q "Building for.*$rel" "$img/dkms.log" &&
 	grep -q "Installing to /lib/modules/$rel/updates/dkms" "$img/dkms.log"
 tap $? "installing citadel-dkms built and installed citadel.ko for the image's kernel $rel"
-ko=$LOGS/citadel.ko
-case "$(ls "$img"/citadel.ko* 2>/dev/null | head -n 1)" in
-*.xz) xz -dc "$img"/citadel.ko.xz >"$ko" ;;
-*.zst) zstd -qdc "$img"/citadel.ko.zst >"$ko" ;;
-*) cp "$img/citadel.ko" "$ko" 2>/dev/null ;;
-esac
-readelf -S --wide "$ko" 2>/dev/null | grep -q ' \.BTF  *PROGBITS'
-tap $? "the DKMS-built module has BTF (base taken from the image's /boot/vmlinuz-$rel)"
-objcopy -O binary --only-section=.BTF_ids "$ko" "$LOGS/ids.bin" 2>/dev/null &&
-	[ -s "$LOGS/ids.bin" ] && od -An -tx1 -v "$LOGS/ids.bin" | tr -d ' \n' |
-	grep -qv '^0*$'
-tap $? "the DKMS-built module has resolved kfunc BTF IDs"
-modinfo -F vermagic "$ko" 2>/dev/null | grep -q "^$rel "
-tap $? "its vermagic is the image kernel's ($rel)"
+ko_plain "$(ls "$img"/citadel.ko* 2>/dev/null | head -n 1)" "$LOGS/citadel.ko"
+check_ko "$LOGS/citadel.ko" "$rel" "the DKMS-built module (BTF base: the image's /boot/vmlinuz-$rel)"
 
 echo "# booting the image: systemd, citadel.service, the kiosk's daemons"
 "$ROOT/selftests/vm/run.sh" --image "$img" --mem 1536 --timeout 900 \
