@@ -95,8 +95,8 @@ suite "module parser and matchers (host)" scripts/unit-module.sh
 suite "blob parser fuzzing" scripts/fuzz.sh "${CITADEL_FUZZ_SECONDS:-60}"
 suite "policy text compiler fuzzing" scripts/fuzz.sh "${CITADEL_FUZZ_SECONDS:-30}" text
 suite "checkpatch and -Wall -Wextra" scripts/lint.sh
-suite "Debian packages and lintian" scripts/test-deb.sh
 [ "$unit_only" -eq 1 ] && finish
+suite "Debian packages and lintian" scripts/test-deb.sh
 
 # The VM legs run side by side: most of their time goes to waiting for
 # the RCU grace periods that detaching hooks takes, not to computing.
