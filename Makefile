@@ -13,12 +13,16 @@
 #   make vm-run CMD='...' [KERNEL=6.1|6.12] [FILES='a b']
 #   make fuzz         the blob-parser and policy-text fuzzers, FUZZ_SECONDS
 #                     each (default 600)
+#   make ARCH=arm64 [CROSS_COMPILE=aarch64-linux-gnu-]
+#                     on x86_64: cross-build citadelctl, the BPF object, the
+#                     selftests and citadel.ko for Debian 12's 6.12 arm64
+#                     kernel, in build/arm64/ (scripts/arm64-sysroot.sh
+#                     fetches the arm64 packages and kernel into .cache/arm64)
 
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
-BUILD := $(CURDIR)/build
 CACHE ?= $(CURDIR)/.cache
 export CITADEL_CACHE := $(CACHE)
 
@@ -27,10 +31,33 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 LLVM_STRIP ?= llvm-strip
 # Userspace architecture for the BPF target and static binaries.
-ARCH ?= $(shell uname -m | sed -e 's/aarch64/arm64/' -e 's/x86_64/x86/')
+HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/' -e 's/x86_64/x86/')
+ARCH ?= $(HOST_ARCH)
 BPF_ARCH := $(subst x86_64,x86,$(subst aarch64,arm64,$(ARCH)))
+ifeq ($(BPF_ARCH),$(HOST_ARCH))
+BUILD := $(CURDIR)/build
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 KDIR ?= /lib/modules/$(shell uname -r)/build
+CROSS :=
+else ifeq ($(BPF_ARCH),arm64)
+# Cross build for arm64, in build/arm64/ (never mixed with the host's
+# objects): Debian 12's arm64 libraries (a sysroot), its 6.12 arm64 kernel
+# (BTF for vmlinux.h) and headers (the module), all fetched by
+# scripts/arm64-sysroot.sh with its own apt configuration. kernel/ is a
+# link to the newest 6.12 arm64 release fetched.
+BUILD := $(CURDIR)/build/arm64
+CROSS := arm64
+CROSS_COMPILE ?= aarch64-linux-gnu-
+ARM64_CACHE := $(CACHE)/arm64
+SYSROOT ?= $(ARM64_CACHE)/sysroot
+VMLINUX_BTF ?= $(ARM64_CACHE)/kernel/btf
+KDIR ?= $(ARM64_CACHE)/kernel/headers
+ifneq ($(origin CC),command line)
+CC := $(CROSS_COMPILE)gcc --sysroot=$(SYSROOT)
+endif
+else
+$(error ARCH=$(ARCH): only the host's architecture and arm64 (cross, from x86_64) are supported)
+endif
 
 SELFTEST_SRC := $(CURDIR)/selftests
 KSFT_DIR := $(CACHE)/linux-source-6.1/tools/testing/selftests
@@ -48,13 +75,27 @@ SELFTEST_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	vm-run fuzz deb \
 	unit deps clean
 
-all: citadelctl selftests
+all: citadelctl selftests $(if $(CROSS),module)
 
 deps:
 	scripts/install-deps.sh
 
+# --- arm64 cross build: packages and kernel ----------------------------------
+ifeq ($(CROSS),arm64)
+# What the rules below need, created by the fetch script (unless SYSROOT
+# or KDIR point elsewhere).
+CROSS_SYSROOT_DEP := $(filter $(ARM64_CACHE)/sysroot/.debs,$(SYSROOT)/.debs)
+CROSS_KERNEL_DEP := $(if $(filter $(ARM64_CACHE)/kernel/headers,$(KDIR)),$(ARM64_CACHE)/kernel/release)
+
+$(ARM64_CACHE)/sysroot/.debs:
+	scripts/arm64-sysroot.sh sysroot >/dev/null
+
+$(ARM64_CACHE)/kernel/release $(ARM64_CACHE)/kernel/btf &:
+	scripts/arm64-sysroot.sh kernel >/dev/null
+endif
+
 # --- BPF -------------------------------------------------------------------
-$(BUILD)/vmlinux.h: | $(BUILD)
+$(BUILD)/vmlinux.h: $(if $(CROSS),$(VMLINUX_BTF)) | $(BUILD)
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
 $(BUILD)/citadel.bpf.o: bpf/citadel.bpf.c module/citadel_task.h $(BUILD)/vmlinux.h
@@ -68,23 +109,24 @@ $(BUILD)/citadel.skel.h: $(BUILD)/citadel.bpf.o
 bpf: $(BUILD)/citadel.skel.h
 
 # --- citadelctl --------------------------------------------------------------
-citadelctl: $(BUILD)/citadel.skel.h
-	$(MAKE) -C userspace OUT=$(BUILD)
+citadelctl: $(BUILD)/citadel.skel.h $(CROSS_SYSROOT_DEP)
+	$(MAKE) -C userspace OUT=$(BUILD)$(if $(CROSS), CC="$(CC)")
 
 # --- selftests (static: the VM has only busybox) ----------------------------
 $(KSFT_DIR)/kselftest_harness.h:
 	scripts/linux-source.sh >/dev/null
 
 $(BUILD)/selftests/%: selftests/%.c selftests/citadel_test_lib.h \
-		module/citadel_abi.h $(KSFT_DIR)/kselftest_harness.h
+		module/citadel_abi.h $(KSFT_DIR)/kselftest_harness.h \
+		| $(CROSS_SYSROOT_DEP)
 	@mkdir -p $(@D)
 	$(CC) -static $(SELFTEST_CFLAGS) -o $@ $<
 
 selftests: $(SELFTEST_BINS)
 
 # --- the module for one kernel (KDIR) --------------------------------------
-module:
-	scripts/build-module.sh $(KDIR) $(BUILD)/module
+module: $(CROSS_KERNEL_DEP)
+	$(if $(CROSS),ARCH=$(BPF_ARCH) CROSS_COMPILE=$(CROSS_COMPILE) )scripts/build-module.sh $(KDIR) $(BUILD)/module
 
 $(BUILD):
 	mkdir -p $@
