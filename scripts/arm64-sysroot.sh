@@ -4,7 +4,7 @@
 # private apt configuration: the machine's apt setup (architectures,
 # sources, state) is never touched.
 #
-# usage: scripts/arm64-sysroot.sh [sysroot|kernel|kdir|btf|busybox|release|all]
+# usage: scripts/arm64-sysroot.sh [sysroot|kernel|kdir|btf|busybox|release|all] [SERIES]
 #   sysroot  print $CACHE/arm64/sysroot: libc6(-dev), linux-libc-dev,
 #            libbpf, libelf, zlib, libssl, libzstd (headers and static libs)
 #   kernel   print $CACHE/arm64/kernels/RELEASE: Image (flat, what
@@ -16,11 +16,16 @@
 #   btf      print the kernel's BTF file
 #   busybox  print the path of arm64 busybox-static's busybox
 #   release  print the 6.12 arm64 release (6.12.NN+deb12-arm64)
-#   (kernel, kdir and btf also point the link $CACHE/arm64/kernel at it)
+#   SERIES (kernel, kdir, btf, release): 6.12 (default) or 6.1 (Debian
+#   12's 6.1.0-NN-arm64, which cannot attach BPF LSM programs: the
+#   refusal test's kernel)
+#   (kernel, kdir and btf of 6.12 also point the link $CACHE/arm64/kernel
+#   at it: the kernel `make ARCH=arm64` builds for)
 #   all      everything above; prints $CACHE/arm64 (the default)
 # Idempotent: what is unpacked stays in $CACHE/arm64 (CITADEL_CACHE);
 # the apt lists are refreshed when older than a day.
-# Pin the kernel with CITADEL_KERNEL_ARM64=6.12.NN+deb12-arm64.
+# Pin the kernel with CITADEL_KERNEL_ARM64=6.12.NN+deb12-arm64 (6.12)
+# or CITADEL_KERNEL_ARM64_61=6.1.0-NN-arm64 (6.1).
 set -eu
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -91,7 +96,8 @@ EOF
 }
 
 # Candidate versions of every package used here ("PKG VERSION" lines),
-# looked up in one apt-cache call per refresh of the lists.
+# looked up in one apt-cache call per refresh of the lists (and one per
+# kernel release other than 6.12's).
 versions() {
 	local v=$A/versions rel
 	if [ ! -s "$v" ] || [ "$APTDIR/updated" -nt "$v" ]; then
@@ -104,6 +110,17 @@ versions() {
 		mv -f "$v.$$" "$v"
 	fi
 	cat "$v"
+	if [ -n "${KREL:-}" ] && ! grep -q "^linux-headers-$KREL " "$v"; then
+		v=$A/versions-$KREL
+		if [ ! -s "$v" ] || [ "$APTDIR/updated" -nt "$v" ]; then
+			papt_cache show --no-all-versions \
+				"linux-image-$KREL-unsigned" "linux-image-$KREL" "linux-headers-$KREL" \
+				"linux-headers-${KREL%-arm64}-common" 2>/dev/null |
+				awk '/^Package: /{p=$2} /^Version: /{print p, $2}' >"$v.$$"
+			mv -f "$v.$$" "$v"
+		fi
+		cat "$v"
+	fi
 }
 
 # deb PKG: path of PKG's arm64 (or all) .deb in $A/debs, downloaded if needed.
@@ -133,8 +150,15 @@ deb() {
 	die "download of $pkg left no .deb"
 }
 
+# release [SERIES]: the newest arm64 release of SERIES (6.12 or 6.1).
 release() {
-	local rel=${CITADEL_KERNEL_ARM64:-} memo=$A/release
+	local series=${1:-6.12} rel pin memo re
+	case "$series" in
+		6.12) pin=${CITADEL_KERNEL_ARM64:-} memo=$A/release re='6\.12\.[0-9]*+deb12-arm64' ;;
+		6.1) pin=${CITADEL_KERNEL_ARM64_61:-} memo=$A/release-6.1 re='6\.1\.0-[0-9]*-arm64' ;;
+		*) die "kernel series $series: 6.12 or 6.1" ;;
+	esac
+	rel=$pin
 	if [ -z "$rel" ] && [ -s "$memo" ] && [ "$memo" -nt "$APTDIR/updated" ]; then
 		cat "$memo"
 		return 0
@@ -142,14 +166,14 @@ release() {
 	if [ -z "$rel" ]; then
 		# Releases with both an image and headers; newest wins.
 		rel=$( {
-			papt_cache pkgnames linux-image-6.12. |
-				sed -n 's/^linux-image-\(6\.12\.[0-9]*+deb12-arm64\)\(-unsigned\)\{0,1\}$/\1/p' | sort -u
-			papt_cache pkgnames linux-headers-6.12. |
-				sed -n 's/^linux-headers-\(6\.12\.[0-9]*+deb12-arm64\)$/\1/p' | sort -u
+			papt_cache pkgnames "linux-image-$series." |
+				sed -n "s/^linux-image-\\($re\\)\\(-unsigned\\)\\{0,1\\}\$/\\1/p" | sort -u
+			papt_cache pkgnames "linux-headers-$series." |
+				sed -n "s/^linux-headers-\\($re\\)\$/\\1/p" | sort -u
 		} | sort | uniq -d | sort -V | tail -n1)
 	fi
-	[ -n "$rel" ] || die "no linux-image/linux-headers 6.12 arm64 pair in the lists"
-	[ -n "${CITADEL_KERNEL_ARM64:-}" ] || echo "$rel" >"$memo"
+	[ -n "$rel" ] || die "no linux-image/linux-headers $series arm64 pair in the lists"
+	[ -n "$pin" ] || echo "$rel" >"$memo"
 	echo "$rel"
 }
 
@@ -220,11 +244,17 @@ kernel_link() {
 	ln -sfn "kernels/$1" "$A/kernel.$$" && mv -T "$A/kernel.$$" "$A/kernel"
 }
 
+# kernel [SERIES]
 kernel() {
-	local rel ver dir tmp img hdr common kb
-	rel=$(release)
+	local series=${1:-6.12} rel ver dir tmp img hdr common kb kbv
+	rel=$(release "$series")
+	KREL=$rel
 	dir=$A/kernels/$rel
-	if [ -f "$dir/release" ]; then kernel_link "$rel"; echo "$dir"; return 0; fi
+	if [ -f "$dir/release" ]; then
+		[ "$series" != 6.12 ] || kernel_link "$rel"
+		echo "$dir"
+		return 0
+	fi
 	ver=${rel%-arm64}
 	if versions | grep -q "^linux-image-$rel-unsigned "; then
 		img=$(deb "linux-image-$rel-unsigned")
@@ -233,7 +263,10 @@ kernel() {
 	fi
 	hdr=$(deb "linux-headers-$rel")
 	common=$(deb "linux-headers-$ver-common")
-	kb=$(kbuild "$ver")
+	# The kbuild tools' version: 6.12.NN+deb12 for 6.12, 6.1 for 6.1.0-NN
+	# (what the headers' scripts link points to).
+	kbv=$(dpkg-deb -c "$hdr" | sed -n 's|.* -> \.\./\.\./lib/linux-kbuild-\([^/]*\)/scripts$|\1|p' | head -n1)
+	kb=$(kbuild "${kbv:-$ver}")
 	mkdir -p "$A/kernels"
 	tmp=$(mktemp -d "$A/kernels/.$rel.XXXXXX")
 	log "unpacking kernel $rel into $dir"
@@ -258,7 +291,7 @@ kernel() {
 		sed -i "s|/usr/src/linux-headers-$ver-common|$dir/root/usr/src/linux-headers-$ver-common|" \
 			"$tmp/root/usr/src/linux-headers-$rel/Makefile"
 		mkdir -p "$tmp/root/usr/lib"
-		ln -sfn "$kb" "$tmp/root/usr/lib/linux-kbuild-$ver"
+		ln -sfn "$kb" "$tmp/root/usr/lib/linux-kbuild-${kbv:-$ver}"
 		ln -sfn "root/usr/src/linux-headers-$rel" "$tmp/headers"
 		# The BTF: the headers' vmlinux when it has one, else the Image.
 		if [ -f "$tmp/headers/vmlinux" ] &&
@@ -275,7 +308,7 @@ kernel() {
 	chmod 755 "$tmp"
 	rm -rf "$dir"
 	mv -T "$tmp" "$dir"
-	kernel_link "$rel"
+	[ "$series" != 6.12 ] || kernel_link "$rel"
 	echo "$dir"
 }
 
@@ -297,11 +330,11 @@ flock 9
 apt_setup
 case "${1:-all}" in
 	sysroot) sysroot ;;
-	kernel) kernel ;;
-	kdir) echo "$(kernel)/headers" ;;
-	btf) echo "$(kernel)/btf" ;;
+	kernel) kernel "${2:-}" ;;
+	kdir) echo "$(kernel "${2:-}")/headers" ;;
+	btf) echo "$(kernel "${2:-}")/btf" ;;
 	busybox) busybox ;;
-	release) release ;;
+	release) release "${2:-}" ;;
 	all) sysroot >/dev/null; kernel >/dev/null; busybox >/dev/null; echo "$A" ;;
 	*) sed -n '/^# usage/,/^# Idempotent/p' "$0" >&2; exit 2 ;;
 esac

@@ -11,12 +11,16 @@
 #                   creates $CITADEL_MARKER
 # The program and the library are built here, against the same libc that
 # is copied, so the guest's loader and libc match them.
+# Cross (arm64 guest): CC=aarch64-linux-gnu-gcc SYSROOT=DIR takes the
+# loader and libc from the sysroot DIR and builds against it.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CC=${CC:-gcc}
+SYSROOT=${SYSROOT:-}
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 out=$1
 cflags=(-O2 -Wall -Wextra -Werror)
+[ -z "$SYSROOT" ] || cflags+=(--sysroot="$SYSROOT")
 
 mkdir -p "$out"
 "$CC" "${cflags[@]}" -o "$out/dyn_hello" "$ROOT/selftests/dyn_hello.c"
@@ -43,9 +47,9 @@ rm -rf "$sys"
 # PT_INTERP path to the loader in $libdir, as Debian has it; it is
 # relative so that `cp -L` of OUTDIR resolves it inside OUTDIR.
 mkdir -p "$sys$libdir" "$sys$(dirname "$interp")"
-ldso=$(readlink -f "$interp")
+ldso=$(readlink -f "$SYSROOT$interp")
 cp "$ldso" "$sys$libdir/$(basename "$ldso")"
-cp "$(readlink -f "$libdir/libc.so.6")" "$sys$libdir/libc.so.6"
+cp "$(readlink -f "$SYSROOT$libdir/libc.so.6")" "$sys$libdir/libc.so.6"
 if [ "$libdir/$(basename "$ldso")" != "$interp" ]; then
 	rel=$(realpath -s -m --relative-to="$(dirname "$interp")" "$libdir/$(basename "$ldso")")
 	ln -sf "$rel" "$sys$interp"

@@ -27,6 +27,9 @@ if [ $# -lt 2 ] || [ $# -gt 3 ]; then
 fi
 out=$1 filesdir=$2
 busybox=${CITADEL_BUSYBOX:-/bin/busybox}
+# The busybox that lists the applets: CITADEL_BUSYBOX itself unless it
+# cannot run here (another architecture's build of the same package).
+applets_from=${CITADEL_BUSYBOX_APPLETS:-$busybox}
 [ -x "$busybox" ] || die "$busybox missing: install busybox-static"
 # A dynamically linked busybox would find no libc in the guest.
 if command -v file >/dev/null 2>&1 && ! file -L "$busybox" | grep -q 'statically linked'; then
@@ -42,7 +45,7 @@ mkdir -p "$stage"/bin "$stage"/sbin "$stage"/usr/bin "$stage"/usr/sbin \
     "$stage"/root "$stage"/etc "$stage"/lib/modules "$stage"/citadel
 cp "$busybox" "$stage/bin/busybox"
 # One symlink per applet at its usual path (bin/sh, sbin/ip, usr/bin/awk...).
-"$busybox" --list-full | while read -r applet; do
+"$applets_from" --list-full | while read -r applet; do
     [ -e "$stage/$applet" ] || ln -s /bin/busybox "$stage/$applet"
 done
 echo 'root:x:0:0:root:/root:/bin/sh' > "$stage/etc/passwd"

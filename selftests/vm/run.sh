@@ -3,7 +3,7 @@
 # Run one shell command inside a QEMU VM booted from a Debian kernel, print
 # its output, and fail loudly if the kernel panicked, oopsed or warned.
 #
-# usage: selftests/vm/run.sh [--kernel 6.1|6.12|RELEASE] [--files DIR] [--timeout S]
+# usage: selftests/vm/run.sh [--kernel 6.1|6.12|RELEASE|arm64-6.12|arm64-6.1] [--files DIR] [--timeout S]
 #          [--icount] [--smp N] [--mem MB] [--log FILE] [--append ARGS]
 #          [--modules NAME[,NAME...]] [--bzimage] [--verbose] -- CMD...
 #        selftests/vm/run.sh --image DIR [options] -- NAME
@@ -13,6 +13,11 @@
 # --ssh-port PORT (with --image): the guest gets a NIC on QEMU's user
 # network, closed to the outside (restrict=on), and 127.0.0.1:PORT on the
 # host reaches its port 22.
+# --kernel arm64-6.12 / arm64-6.1 boots Debian 12's arm64 kernel of that
+# series (scripts/arm64-sysroot.sh fetches it) under qemu-system-aarch64
+# -M virt -cpu max,pauth-impdef=on, from its flat Image, with the arm64
+# busybox-static in the initramfs; FILES must hold arm64 programs
+# (scripts/vm-files.sh arm64-6.12 DIR). Not with --image or --icount.
 # Exit: CMD's status on a clean run; 125 on panic/oops/BUG/WARN/KASAN/UBSAN,
 # a missing exit marker or a QEMU failure; 124 on timeout.
 # CITADEL_KVM=1 uses -accel kvm (it hangs on some hosts, so TCG is default).
@@ -53,8 +58,24 @@ if [ "$files" != - ]; then
     [ -d "$files" ] || die "--files $files: not a directory"
 fi
 
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run scripts/install-deps.sh"
-if [ -n "$image" ]; then
+arch=x86_64
+case "$kernel" in arm64-*) arch=arm64 ;; esac
+if [ "$arch" = arm64 ]; then
+    command -v qemu-system-aarch64 >/dev/null || die "qemu-system-aarch64 missing: run scripts/install-deps.sh"
+    [ -z "$image" ] || die "--image boots x86_64 images only"
+    [ "$icount" = 0 ] || die "--icount: x86_64 only"
+    kdir=$("$ROOT/scripts/arm64-sysroot.sh" kernel "${kernel#arm64-}") || die "cannot fetch kernel $kernel"
+    release=$(cat "$kdir/release")
+    # The guest's busybox: the arm64 build of the host's busybox-static
+    # (same applets, so mkinitramfs.sh lists them with the host's).
+    CITADEL_BUSYBOX=$("$ROOT/scripts/arm64-sysroot.sh" busybox) || die "cannot fetch the arm64 busybox"
+    export CITADEL_BUSYBOX CITADEL_BUSYBOX_APPLETS=/bin/busybox
+elif ! command -v qemu-system-x86_64 >/dev/null; then
+    die "qemu-system-x86_64 missing: run scripts/install-deps.sh"
+fi
+if [ "$arch" = arm64 ]; then
+    :
+elif [ -n "$image" ]; then
     [ -f "$image/root.img" ] || die "--image $image: no root.img (scripts/image.sh)"
     case "$cmd" in *[!A-Za-z0-9_.-]*|'') die "--image runs one script name, not '$cmd'" ;; esac
     release=$(cat "$image/release")
@@ -100,7 +121,11 @@ fi
 accel=tcg cpu=max
 if [ "${CITADEL_KVM:-0}" = 1 ]; then accel=kvm cpu=host; fi
 qemu=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -m "$mem")
-if [ "$icount" = 1 ]; then
+if [ "$arch" = arm64 ]; then
+    # pauth-impdef=on: plain max emulates pointer authentication 3x slower.
+    accel=tcg
+    qemu=(qemu-system-aarch64 -M virt -accel tcg -cpu max,pauth-impdef=on -m "$mem" -smp "$smp")
+elif [ "$icount" = 1 ]; then
     [ "$accel" = tcg ] || die "--icount needs TCG (unset CITADEL_KVM)"
     # Guest clock follows executed instructions: reproducible timings.
     # -smp 2 hangs at boot with icount: one vCPU.
@@ -111,7 +136,9 @@ fi
 # Boot the uncompressed vmlinux through its PVH entry when the kernel has
 # one: same kernel, but no in-guest decompression (6.1's xz costs ~4 s under
 # TCG). Side effect: no KASLR. --bzimage boots the vmlinuz as a bootloader would.
-if [ -n "$image" ]; then
+if [ "$arch" = arm64 ]; then
+    kimage=$kdir/Image   # flat: -M virt boots it directly
+elif [ -n "$image" ]; then
     kimage=$image/vmlinuz
     # The same kernel's vmlinux, when the rig has it: the PVH entry again.
     kdir=$("$ROOT/scripts/kernel.sh" fetch "$release" 2>/dev/null) || kdir=
@@ -148,8 +175,10 @@ if [ -n "$image" ]; then
         -drive "file=$image/root.img,if=virtio,format=raw,snapshot=on"
         -append "console=ttyS0 panic=-1 oops=panic root=/dev/vda rw systemd.show_status=0 citadel_run=$cmd$append")
 else
+    console=ttyS0
+    [ "$arch" = x86_64 ] || console=ttyAMA0
     qemu+=(-initrd "$work/initramfs.cpio.gz"
-        -append "console=ttyS0 panic=-1 oops=panic$append")
+        -append "console=$console panic=-1 oops=panic$append")
 fi
 
 # Stream only what CMD prints: the lines between the start marker and the
@@ -222,7 +251,7 @@ fi
 
 mode=$accel
 [ "$icount" = 0 ] || mode="$mode+icount"
-case "$kimage" in */vmlinux) mode="$mode, pvh" ;; *) mode="$mode, bzimage" ;; esac
+case "$kimage" in */vmlinux) mode="$mode, pvh" ;; */Image) mode="$mode, arm64" ;; *) mode="$mode, bzimage" ;; esac
 if [ -n "$reason" ]; then
     {
         echo "run.sh: FAIL on $release ($mode, ${secs}s): $reason"
