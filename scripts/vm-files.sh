@@ -71,4 +71,6 @@ mkdir -p "$out/examples"
 cp "$ROOT"/examples/*.conf "$out/examples/"
 # A dynamic loader, libc and dynamic test programs for the exec tests.
 env ${sysenv[@]+"${sysenv[@]}"} "$ROOT/selftests/vm-sysroot.sh" "$out" >/dev/null
+# arm64: the refusal test for kernels that cannot attach (6.1).
+case "$1" in arm64-*) cp "$ROOT/selftests/arm64_refusal.sh" "$out/" ;; esac
 echo "$out"

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "citadel.skel.h"
@@ -34,6 +35,11 @@
 #define LSM_LIST	"/sys/kernel/security/lsm"
 #define MODULE_BTF	"/sys/kernel/btf/citadel"
 #define BPF_FS_MAGIC_	0xcafe4a11
+/* The kernel's ENOTSUPP, which userspace headers lack. */
+#define ENOTSUPP_	524
+/* One sentence, checked word for word by selftests/arm64_refusal.sh. */
+#define NO_LSM_ATTACH_MSG \
+	"Error: this kernel cannot attach BPF LSM programs (ENOTSUPP): on arm64 they need Linux 6.4 or later built with CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS=y, so boot such a kernel (Debian 12's 6.12 kernel qualifies); nothing was attached\n"
 
 static int verbose;
 static char libbpf_log[8192];
@@ -149,6 +155,52 @@ static int ensure_bpffs(void)
 }
 
 /* The prerequisites, in the order an ops engineer would fix them. */
+/*
+ * Whether this kernel can attach a BPF LSM program at all: loads a
+ * program that allows everything on socket_connect and attaches it for a
+ * moment. arm64 kernels before 6.4 (no ftrace direct calls, so no BPF
+ * trampoline) load LSM programs but refuse to attach them with ENOTSUPP.
+ * Returns 0 when the attach worked, or failed for another reason (the
+ * real load reports those), -1 when the kernel cannot attach.
+ * x86_64 has had the BPF trampoline since 5.5: no probe there (it would
+ * cost every start a vmlinux BTF parse and an attach).
+ */
+static int lsm_attach_possible(void)
+{
+#ifdef __x86_64__
+	return 0;
+#else
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		.expected_attach_type = BPF_LSM_MAC);
+	struct btf *vmlinux;
+	int id, prog, link, err;
+
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return 0;
+	id = btf__find_by_name_kind(vmlinux, "bpf_lsm_socket_connect",
+				    BTF_KIND_FUNC);
+	btf__free(vmlinux);
+	if (id <= 0)
+		return 0;
+	opts.attach_btf_id = id;
+	prog = bpf_prog_load(BPF_PROG_TYPE_LSM, "citadel_probe", "GPL", insns,
+			     sizeof(insns) / sizeof(insns[0]), &opts);
+	if (prog < 0)
+		return prog == -ENOTSUPP_ || prog == -EOPNOTSUPP ? -1 : 0;
+	link = bpf_link_create(prog, 0, BPF_LSM_MAC, NULL);
+	err = link < 0 ? -errno : 0;
+	if (link >= 0)
+		close(link);
+	close(prog);
+	return err == -ENOTSUPP_ || err == -EOPNOTSUPP ? -1 : 0;
+#endif
+}
+
 static int check_kernel(const char *module_path)
 {
 	char lsms[512];
@@ -156,6 +208,11 @@ static int check_kernel(const char *module_path)
 	if (!bpf_lsm_active(lsms, sizeof(lsms))) {
 		fprintf(stderr, "Error: the BPF LSM is not active (active LSMs: %s): add bpf to the lsm= kernel parameter, e.g. lsm=%s%sbpf, and reboot\n",
 			lsms, lsms, lsms[0] ? "," : "");
+		return -1;
+	}
+	/* Before the module is loaded: nothing is left to undo. */
+	if (lsm_attach_possible()) {
+		fputs(NO_LSM_ATTACH_MSG, stderr);
 		return -1;
 	}
 	if (!path_exists(securityfs_root())) {
@@ -267,6 +324,7 @@ int cmd_start(int argc, char **argv)
 		usage_start();
 		return 2;
 	}
+	libbpf_set_print(libbpf_print);
 	if (check_kernel(module_path))
 		return 1;
 	if (path_exists(PIN_DIR)) {
@@ -279,7 +337,6 @@ int cmd_start(int argc, char **argv)
 		return 0;
 	}
 
-	libbpf_set_print(libbpf_print);
 	skel = citadel_bpf__open();
 	if (!skel) {
 		fprintf(stderr, "Error: cannot open the BPF object: %s\n",
@@ -293,11 +350,16 @@ int cmd_start(int argc, char **argv)
 		goto out;
 	}
 	err = citadel_bpf__attach(skel);
+	if (err == -ENOTSUPP_ || err == -EOPNOTSUPP) {
+		/* The probe passed yet the real attach says so: same words. */
+		fputs(NO_LSM_ATTACH_MSG, stderr);
+		if (verbose)
+			fputs(libbpf_log, stderr);
+		goto out;
+	}
 	if (err) {
-		fprintf(stderr, "Error: cannot attach to the LSM hooks (%s)%s:\n%s",
-			strerror(-err),
-			err == -524 ? ": this kernel cannot attach BPF LSM programs (arm64 needs 6.4+ with CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS)" : "",
-			libbpf_log);
+		fprintf(stderr, "Error: cannot attach to the LSM hooks (%s):\n%s",
+			strerror(-err), libbpf_log);
 		goto out;
 	}
 	if (mkdir(PIN_DIR, 0700) && errno != EEXIST) {
