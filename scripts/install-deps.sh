@@ -21,14 +21,17 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # debootstrap, e2fsprogs (mke2fs -d) and util-linux (unshare) for the
 # kiosk image of make demo and its test, groff-base and man-db for the
 # man page checks, ansible-core and openssh-client for the fleet example's
-# test.
+# test, gcc-aarch64-linux-gnu (make ARCH=arm64: the cross compiler),
+# qemu-system-arm (qemu-system-aarch64, the arm64 VM legs) and
+# debian-archive-keyring (scripts/arm64-sysroot.sh verifies the arm64
+# packages it fetches with its own apt configuration).
 PKGS="gcc make libc6-dev binutils clang llvm bpftool libbpf-dev libelf-dev
 zlib1g-dev libssl-dev dwarves qemu-system-x86 busybox-static linux-source-6.1
 dkms cpio xz-utils zstd gzip kmod perl file libclang-rt-14-dev python3
 openssl gnuplot-nox nftables flex bison bc
 debhelper dh-dkms dpkg-dev fakeroot lintian
 debootstrap e2fsprogs util-linux groff-base man-db ansible-core
-openssh-client"
+openssh-client gcc-aarch64-linux-gnu qemu-system-arm debian-archive-keyring"
 
 apt_env() { DEBIAN_FRONTEND=noninteractive "$@"; }
 is_root() { [ "$(id -u)" = 0 ]; }
