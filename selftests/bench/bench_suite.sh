@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Runs inside the benchmark VM (booted with -icount, see scripts/bench.sh)
-# from a directory holding citadel.ko, citadelctl, bench_net and
-# policy-N.cpol files. Prints one "BENCH key=value ..." line per
-# configuration; the host turns them into the table.
+# from a directory holding citadel.ko, citadelctl, bench_net and the
+# net-N.cpol / policy-*.cpol files. Prints one "BENCH key=value ..." (or
+# EXEC, HASH, ALT) line per configuration; the host turns them into the
+# table.
 cd "$(dirname "$0")" || exit 1
 export PATH="$PWD:$PATH"
 ROUNDS=${ROUNDS:-9}
@@ -36,12 +37,12 @@ sleep 2
 measure
 measure_exec
 echo "BENCH config=baseline rules=0 connect_ns=$c sendto_ns=$s load_ns=0 memory=0"
-echo "EXEC config=baseline forkexec_ns=$fe bind_ns=$b"
+echo "EXEC config=baseline rules=0 forkexec_ns=$fe bind_ns=$b"
 citadelctl start >/dev/null || exit 1
 measure
 measure_exec
 echo "BENCH config=hooks rules=0 connect_ns=$c sendto_ns=$s load_ns=0 memory=0"
-echo "EXEC config=hooks forkexec_ns=$fe bind_ns=$b"
+echo "EXEC config=hooks rules=0 forkexec_ns=$fe bind_ns=$b"
 for p in net-*.cpol; do
 	n=${p#net-}
 	n=${n%.cpol}
@@ -52,13 +53,23 @@ for p in net-*.cpol; do
 	echo "BENCH config=policy rules=$n connect_ns=$c sendto_ns=$s load_ns=$load memory=$mem denied=$denied"
 done
 
-# Exec and listen: 10,000 path rules; a sha256 rule hit from the cache;
-# 1,000 listen rules; the first exec of a 10 MB binary under a hash rule.
-for p in exec-paths exec-hash listen; do
-	bench_net load "policy-$p.cpol" 1 >/dev/null || exit 1
+# Exec and listen: N exec path rules, then N listen rules (N = 10, 1,000,
+# 10,000: whatever policy-exec-paths-N / policy-listen-N files are here);
+# a sha256 rule hit from the cache; the first exec of a 10 MB binary
+# under a hash rule.
+for p in policy-exec-paths-*.cpol policy-listen-*.cpol policy-exec-hash.cpol; do
+	[ -e "$p" ] || continue
+	cfg=${p#policy-}
+	cfg=${cfg%.cpol}
+	n=${cfg##*-}
+	case $n in
+	*[!0-9]*) n=6 ;;	# exec-hash: six exec rules, two of them sha256
+	*) cfg=${cfg%-*} ;;
+	esac
+	bench_net load "$p" 1 >/dev/null || exit 1
 	bench_net exec1 "$PWD/nop" >/dev/null || exit 1	# primes the hash cache
 	measure_exec
-	echo "EXEC config=$p forkexec_ns=$fe bind_ns=$b"
+	echo "EXEC config=$cfg rules=$n forkexec_ns=$fe bind_ns=$b"
 done
 bench_net load policy-exec-hash.cpol 1 >/dev/null || exit 1
 first=$(bench_net exec1 "$PWD/big") || exit 1
@@ -106,7 +117,7 @@ if [ -x nft/nft ]; then
 		nft delete table inet citadel_bench || exit 1
 	done
 fi
-for n in 10 1000 10000; do
+for n in 10 1000 10000; do	# as ALT_SIZES in scripts/bench.sh
 	c=$(BENCH_PORT=7777 bench_alt landlock "$n" 7777 bench_net connect "$ROUNDS" "$CONNECTS")
 	rc=$?
 	# 3: this kernel has no Landlock TCP rules (before 6.7).
