@@ -122,11 +122,21 @@ for k in $KERNELS; do
 	echo $! >"$LOGS/vm-$k.pid"
 	started="$started $k"
 done
-# The arm64 legs beside them (qemu-system-aarch64, TCG): the same
-# kselftests on Debian's 6.12 arm64 kernel, with 30 lifecycle cycles
-# instead of 100 (~5 s each under TCG: 100 took the leg from ~4.5 to ~10
-# minutes solo), and on its 6.1 arm64 kernel, which cannot attach BPF LSM
-# programs, citadelctl's refusal.
+# The kiosk image (debootstrap, the packages, DKMS, then systemd under
+# QEMU) beside them: its first part is mostly downloading.
+# Then the fleet example boots the same image again.
+{
+	scripts/test-image.sh >"$LOGS/image.out" 2>&1
+	echo $? >"$LOGS/image.rc"
+	scripts/test-fleet.sh >"$LOGS/fleet.out" 2>&1
+	echo $? >"$LOGS/fleet.rc"
+} &
+image_pid=$!
+# The arm64 legs beside them, started after the image so as not to delay
+# it (qemu-system-aarch64, TCG): the same kselftests on Debian's 6.12
+# arm64 kernel, with 30 lifecycle cycles instead of 100 (~5 s each under
+# TCG: 100 took the leg from ~4 to ~10 minutes solo), and on its 6.1
+# arm64 kernel, which cannot attach BPF LSM programs, citadelctl's refusal.
 arm64_started=
 if [ "$arm64_built" = 1 ]; then
 	if step "VM payload for kernel arm64-6.12" scripts/vm-files.sh arm64-6.12 "$BUILD/vm-arm64-6.12"; then
@@ -144,16 +154,6 @@ if [ "$arm64_built" = 1 ]; then
 		arm64_started="$arm64_started arm64-6.1"
 	fi
 fi
-# The kiosk image (debootstrap, the packages, DKMS, then systemd under
-# QEMU) beside them: its first part is mostly downloading.
-# Then the fleet example boots the same image again.
-{
-	scripts/test-image.sh >"$LOGS/image.out" 2>&1
-	echo $? >"$LOGS/image.rc"
-	scripts/test-fleet.sh >"$LOGS/fleet.out" 2>&1
-	echo $? >"$LOGS/fleet.rc"
-} &
-image_pid=$!
 for k in $started; do
 	wait "$(cat "$LOGS/vm-$k.pid")"
 	rc=$?
