@@ -44,32 +44,25 @@ libelf-dev zlib1g zlib1g-dev libssl3 libssl-dev libzstd1 libzstd-dev"
 
 [ -r "$KEYRING" ] || die "$KEYRING missing: install debian-archive-keyring"
 
-# apt with our own state, cache and sources; arm64 only.
+# apt and apt-cache with our own state, cache and sources; arm64 only.
+APT_OPTS=(
+	-o APT::Architecture=arm64 -o APT::Architectures=arm64
+	-o Dir::State="$APTDIR/state" -o Dir::State::status="$APTDIR/state/status"
+	-o Dir::Cache="$APTDIR/cache"
+	-o Dir::Cache::pkgcache="$APTDIR/cache/pkgcache.bin"
+	-o Dir::Cache::srcpkgcache="$APTDIR/cache/srcpkgcache.bin"
+	-o Dir::Etc::SourceList="$APTDIR/sources.list"
+	-o Dir::Etc::SourceParts=/dev/null -o Dir::Etc::Preferences=/dev/null
+	-o Dir::Etc::PreferencesParts=/dev/null
+)
 papt() {
-	apt-get -q=2 \
-		-o APT::Architecture=arm64 -o APT::Architectures=arm64 \
-		-o Dir::State="$APTDIR/state" -o Dir::State::status="$APTDIR/state/status" \
-		-o Dir::Cache="$APTDIR/cache" \
-		-o Dir::Cache::pkgcache="$APTDIR/cache/pkgcache.bin" \
-		-o Dir::Cache::srcpkgcache="$APTDIR/cache/srcpkgcache.bin" \
-		-o Dir::Etc::SourceList="$APTDIR/sources.list" \
-		-o Dir::Etc::SourceParts=/dev/null -o Dir::Etc::Preferences=/dev/null \
-		-o Dir::Etc::PreferencesParts=/dev/null \
+	apt-get -q=2 "${APT_OPTS[@]}" \
 		-o APT::Sandbox::User="$(id -un)" \
 		-o Acquire::Languages=none -o Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled=false \
 		"$@"
 }
 papt_cache() {
-	apt-cache \
-		-o APT::Architecture=arm64 -o APT::Architectures=arm64 \
-		-o Dir::State="$APTDIR/state" -o Dir::State::status="$APTDIR/state/status" \
-		-o Dir::Cache="$APTDIR/cache" \
-		-o Dir::Cache::pkgcache="$APTDIR/cache/pkgcache.bin" \
-		-o Dir::Cache::srcpkgcache="$APTDIR/cache/srcpkgcache.bin" \
-		-o Dir::Etc::SourceList="$APTDIR/sources.list" \
-		-o Dir::Etc::SourceParts=/dev/null -o Dir::Etc::Preferences=/dev/null \
-		-o Dir::Etc::PreferencesParts=/dev/null \
-		"$@"
+	apt-cache "${APT_OPTS[@]}" "$@"
 }
 
 apt_setup() {
