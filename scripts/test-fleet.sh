@@ -68,14 +68,7 @@ ansible "${ans[@]}" kiosk-1 -m ansible.builtin.file \
 	-a "path=/run/citadel-fleet-done state=touch" >>"$LOGS/ansible.log" 2>&1
 wait "$vm"
 rc=$?
-while IFS= read -r line; do
-	case "$line" in
-	"ok "*) n=$((n + 1)); echo "ok $n - ${line#ok * - }" ;;
-	"not ok "*) n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - ${line#not ok * - }" ;;
-	"1.."*) ;;
-	*) echo "# $line" ;;
-	esac
-done <"$LOGS/vm.out"
+tap_include "$LOGS/vm.out"
 tap $rc "the device VM ran to the end, kernel log clean (run.sh exit $rc)"
 echo "1..$n"
 exit "$failed"

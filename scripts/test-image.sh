@@ -41,20 +41,7 @@ echo "# booting the image: systemd, citadel.service, the kiosk's daemons"
 "$ROOT/selftests/vm/run.sh" --image "$img" --mem 1536 --timeout 900 \
 	--log "$LOGS/serial.log" -- test >"$LOGS/vm.out" 2>&1
 rc=$?
-# The guest's TAP lines, renumbered after ours.
-while IFS= read -r line; do
-	case "$line" in
-	"ok "* | "not ok "*)
-		n=$((n + 1))
-		case "$line" in
-		"not ok "*) failed=$((failed + 1)); echo "not ok $n - ${line#not ok * - }" ;;
-		*) echo "ok $n - ${line#ok * - }" ;;
-		esac
-		;;
-	"1.."*) ;;
-	*) echo "# $line" ;;
-	esac
-done <"$LOGS/vm.out"
+tap_include "$LOGS/vm.out"
 tap $rc "the image VM ran the scenario to the end, kernel log clean (run.sh exit $rc)"
 echo "1..$n"
 exit "$failed"

@@ -17,3 +17,23 @@ tap() {
 		fi
 	fi
 }
+
+# tap_include FILE: the results of another TAP stream (a guest's), numbered
+# on after ours; its plan line is dropped, its other lines become comments.
+tap_include() {
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*)
+			n=$((n + 1))
+			echo "ok $n - ${line#ok * - }"
+			;;
+		"not ok "*)
+			n=$((n + 1))
+			failed=1
+			echo "not ok $n - ${line#not ok * - }"
+			;;
+		"1.."*) ;;
+		*) echo "# $line" ;;
+		esac
+	done <"$1"
+}
