@@ -18,6 +18,8 @@
 #include "citadel_task.h"
 
 #define EPERM 1
+#define AF_INET 2
+#define AF_INET6 10
 #define CAP_SYS_MODULE 16
 #define MODULE_NAME_LEN 56	/* (64 - sizeof(unsigned long)) */
 
@@ -95,18 +97,44 @@ static __always_inline __u64 current_label(void)
 	return c ? c->label : 0;
 }
 
+/*
+ * Sockets the network rules do not speak of (unix, netlink: syslog,
+ * D-Bus, udev), which the module would allow: no label lookup and no
+ * kfunc call for them. A socket without sk goes to the module (denied).
+ */
+static __always_inline bool not_inet(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	__u16 family;
+
+	if (!sk)
+		return false;
+	family = sk->__sk_common.skc_family;
+	return family != AF_INET && family != AF_INET6;
+}
+
 SEC("lsm/socket_connect")
 int BPF_PROG(citadel_socket_connect, struct socket *sock,
 	     struct sockaddr *address, int addrlen, int ret)
 {
+	if (!ret && not_inet(sock))
+		return 0;
 	return verdict(ret, bpf_citadel_socket_connect(sock, address, addrlen,
 						       current_label()));
 }
 
+/*
+ * Likewise a send without a destination (TCP streams, connected UDP): it
+ * goes where connect() already allowed, and the module allows it. msg is
+ * the kernel's copy of the header (msg_name in kernel memory).
+ */
 SEC("lsm/socket_sendmsg")
 int BPF_PROG(citadel_socket_sendmsg, struct socket *sock, struct msghdr *msg,
 	     int size, int ret)
 {
+	if (!ret && sock->sk &&
+	    (not_inet(sock) || !msg->msg_name || msg->msg_namelen <= 0))
+		return 0;
 	return verdict(ret, bpf_citadel_socket_sendmsg(sock, msg, size,
 						       current_label()));
 }

@@ -151,13 +151,27 @@ static bool match_scope(const struct citadel_scope *s, bool listen,
 				 &d->addr, d->port, line);
 }
 
+/*
+ * Out of line: the allowed path, taken by nearly every call, then never
+ * sets up (and, with CONFIG_INIT_STACK_ALL_ZERO, zeroes) the log buffer.
+ */
+static noinline int refuse(enum citadel_op op, bool listen,
+			   const struct citadel_policy *pol,
+			   const struct citadel_scope *svc,
+			   enum dest_kind kind, const struct net_dest *d)
+{
+	char obj[96];
+
+	describe(obj, sizeof(obj), listen ? "local" : "dst", d, kind);
+	return citadel_refuse(op, pol, svc, obj);
+}
+
 /* Outbound (@listen false) or local (@listen true) address decision. */
 static int decide(enum citadel_op op, bool listen, u64 label,
 		  enum dest_kind kind, const struct net_dest *d)
 {
 	const struct citadel_policy *pol;
 	const struct citadel_scope *svc;
-	char obj[96];
 	u32 line = 0;
 	int ret;
 
@@ -177,8 +191,7 @@ static int decide(enum citadel_op op, bool listen, u64 label,
 		rcu_read_unlock();
 		return citadel_allow(op);
 	}
-	describe(obj, sizeof(obj), listen ? "local" : "dst", d, kind);
-	ret = citadel_refuse(op, pol, svc, obj);
+	ret = refuse(op, listen, pol, svc, kind, d);
 	rcu_read_unlock();
 	return ret;
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Destination lookups in a built policy table. Called from LSM hooks
- * under RCU: no allocation, no sleeping, bounded work (a binary search
- * and at most two walks of the CIDR nesting depth).
+ * under RCU: no allocation, no sleeping, bounded work (a hash probe of
+ * at most CITADEL_HOST_PROBES slots, a binary search and at most two
+ * walks of the CIDR nesting depth).
  */
 #ifdef __KERNEL__
 #include <linux/types.h>
@@ -36,6 +37,26 @@ static bool ports_match(const struct citadel_net_table *t,
 	return true;
 }
 
+/* The node of exact host @addr, or CITADEL_NO_SLOT. */
+static u32 host_node(const struct citadel_net_table *t,
+		     const struct citadel_addr *addr)
+{
+	u32 h, i, n;
+
+	if (!t->hosts)
+		return CITADEL_NO_SLOT;
+	h = citadel_host_hash(addr);
+	for (i = 0; i < t->host_probes; i++) {
+		n = t->hosts[(h + i) & t->host_mask];
+		if (n == CITADEL_NO_SLOT)
+			break;
+		if (t->nodes[n].start.lo == addr->lo &&
+		    t->nodes[n].start.hi == addr->hi)
+			return n;
+	}
+	return CITADEL_NO_SLOT;
+}
+
 /**
  * citadel_net_match() - is @addr:@port allowed by table @t?
  * @t: a table of a built policy
@@ -50,6 +71,10 @@ bool citadel_net_match(const struct citadel_net_table *t,
 {
 	u32 lo = 0, hi = t->nnodes, i, depth;
 
+	/* A listed host is the deepest CIDR that contains itself. */
+	i = host_node(t, addr);
+	if (i != CITADEL_NO_SLOT)
+		goto ports;
 	/* Last node starting at or before addr. */
 	while (lo < hi) {
 		u32 mid = lo + (hi - lo) / 2;
@@ -68,6 +93,7 @@ bool citadel_net_match(const struct citadel_net_table *t,
 			break;
 		i = t->nodes[i].parent;
 	}
+ports:
 	/* ...then try its ports and those of every enclosing CIDR. */
 	for (depth = 0; i != CITADEL_NO_NODE && depth < MAX_DEPTH; depth++) {
 		if (ports_match(t, &t->nodes[i], port, line))

@@ -44,12 +44,33 @@ struct citadel_net_node {
 	u32 pad;
 };
 
+/*
+ * Exact hosts (/32, /128) are most rules of a real policy and the
+ * deepest CIDR there is, so a lookup first probes an open-addressing
+ * hash of them and only searches the sorted nodes when the destination
+ * is no listed host. The longest probe sequence is measured when the
+ * table is built and bounds every lookup.
+ */
+#define CITADEL_NO_SLOT		0xffffffffu
+#define CITADEL_HOST_PROBES	16	/* more: the table is built bigger */
+
 struct citadel_net_table {
 	u32 nnodes;
 	u32 nports;
 	struct citadel_net_node *nodes;
 	struct citadel_port_range *ports;
+	u32 *hosts;		/* node indexes or CITADEL_NO_SLOT; or NULL */
+	u32 host_mask;		/* slots - 1, a power of two minus one */
+	u32 host_probes;	/* longest probe sequence of any listed host */
 };
+
+/* Spreads an address over the slots; the multipliers are odd constants. */
+static inline u32 citadel_host_hash(const struct citadel_addr *a)
+{
+	u64 x = (a->hi * 0x9e3779b97f4a7c15ull) ^ a->lo;
+
+	return (u32)((x * 0xff51afd7ed558ccdull) >> 32);
+}
 
 enum citadel_net_table_id {
 	CITADEL_NET4_TCP,

@@ -160,6 +160,58 @@ static bool node_contains(const struct citadel_net_node *outer,
 	       citadel_addr_cmp(&inner->end, &outer->end) <= 0;
 }
 
+static bool is_host(const struct citadel_net_node *n)
+{
+	return !citadel_addr_cmp(&n->start, &n->end);
+}
+
+/*
+ * Builds @t's hash of exact hosts (linear probing, at most half full),
+ * twice as big while some host lands more than CITADEL_HOST_PROBES slots
+ * from its hash. A table that never fits keeps the binary search alone.
+ */
+static int build_hosts(struct citadel_net_table *t, size_t *mem)
+{
+	u32 i, d, h, nh = 0, size = 4, longest, tries;
+	u32 *slots;
+
+	for (i = 0; i < t->nnodes; i++)
+		nh += is_host(&t->nodes[i]);
+	if (!nh)
+		return 0;
+	while (size < 2 * nh)
+		size <<= 1;
+	for (tries = 0; tries < 3; tries++, size <<= 1) {
+		slots = kvcalloc(size, sizeof(*slots), GFP_KERNEL);
+		if (!slots)
+			return -ENOMEM;
+		memset(slots, 0xff, (size_t)size * sizeof(*slots));
+		longest = 0;
+		for (i = 0; i < t->nnodes; i++) {
+			if (!is_host(&t->nodes[i]))
+				continue;
+			h = citadel_host_hash(&t->nodes[i].start);
+			for (d = 0; d < CITADEL_HOST_PROBES; d++)
+				if (slots[(h + d) & (size - 1)] == CITADEL_NO_SLOT)
+					break;
+			if (d == CITADEL_HOST_PROBES)
+				break;
+			slots[(h + d) & (size - 1)] = i;
+			if (d + 1 > longest)
+				longest = d + 1;
+		}
+		if (i == t->nnodes) {
+			t->hosts = slots;
+			t->host_mask = size - 1;
+			t->host_probes = longest;
+			*mem += (size_t)size * sizeof(*slots);
+			return 0;
+		}
+		kvfree(slots);
+	}
+	return 0;
+}
+
 /* Turns @n sorted rules of one table into its CIDR tree and ports. */
 static int build_table(struct citadel_net_table *t,
 		       const struct build_rule *r, u32 n, size_t *mem)
@@ -219,7 +271,7 @@ static int build_table(struct citadel_net_table *t,
 	}
 	t->nnodes = nn;
 	t->nports = np;
-	return 0;
+	return build_hosts(t, mem);
 }
 
 /* Reads the two sections of one kind and builds every scope's tables. */

@@ -318,6 +318,8 @@ void citadel_policy_free(struct citadel_policy *pol)
 			kvfree(pol->scopes[s].conn[t].ports);
 			kvfree(pol->scopes[s].listen[t].nodes);
 			kvfree(pol->scopes[s].listen[t].ports);
+			kvfree(pol->scopes[s].conn[t].hosts);
+			kvfree(pol->scopes[s].listen[t].hosts);
 		}
 	}
 	citadel_free_paths(pol);

@@ -1053,6 +1053,51 @@ static u128 addr_v(const struct citadel_addr *a)
  * sorted and disjoint. Returns the deepest nesting (1 = no parent), or
  * 0 with a message in @why.
  */
+/*
+ * The exact-host index: each host node in exactly one slot, within
+ * host_probes slots of its hash, and nothing else in it.
+ */
+static bool check_hosts(const struct citadel_net_table *t, char *why,
+			size_t whylen)
+{
+	u32 i, d, slots, found = 0, hosts = 0;
+
+	for (i = 0; i < t->nnodes; i++)
+		hosts += addr_v(&t->nodes[i].start) == addr_v(&t->nodes[i].end);
+	if (!t->hosts)
+		return true;	/* binary search only: see test_host_collisions */
+	slots = t->host_mask + 1;
+	if (slots & t->host_mask || slots < 2 * hosts ||
+	    !t->host_probes || t->host_probes > CITADEL_HOST_PROBES) {
+		snprintf(why, whylen, "host index: %u slots, %u hosts, %u probes",
+			 slots, hosts, t->host_probes);
+		return false;
+	}
+	for (i = 0; i < slots; i++) {
+		u32 n = t->hosts[i];
+
+		if (n == CITADEL_NO_SLOT)
+			continue;
+		if (n >= t->nnodes ||
+		    addr_v(&t->nodes[n].start) != addr_v(&t->nodes[n].end)) {
+			snprintf(why, whylen, "host index slot %u: node %u is no host", i, n);
+			return false;
+		}
+		d = (i - citadel_host_hash(&t->nodes[n].start)) & t->host_mask;
+		if (d >= t->host_probes) {
+			snprintf(why, whylen, "host index: node %u is %u slots from its hash, more than %u",
+				 n, d, t->host_probes);
+			return false;
+		}
+		found++;
+	}
+	if (found != hosts) {
+		snprintf(why, whylen, "host index holds %u of %u hosts", found, hosts);
+		return false;
+	}
+	return true;
+}
+
 static unsigned int check_table(const struct citadel_net_table *t,
 				char *why, size_t whylen)
 {
@@ -1097,6 +1142,8 @@ static unsigned int check_table(const struct citadel_net_table *t,
 		if (d > maxdepth)
 			maxdepth = d;
 	}
+	if (!check_hosts(t, why, whylen))
+		return 0;
 	return t->nnodes ? maxdepth : 1;
 }
 
@@ -1327,6 +1374,10 @@ static void test_scaling4(u32 extra, unsigned long *steps)
 	depth = check_table(&pol->net[CITADEL_NET4_TCP], why, sizeof(why));
 	if (!ok(depth == 33, "%s: tables well-formed, nesting depth %u", what, depth))
 		diag("%s", why);
+	ok(pol->net[CITADEL_NET4_TCP].hosts &&
+	   pol->net[CITADEL_NET4_TCP].host_probes <= CITADEL_HOST_PROBES,
+	   "%s: exact hosts indexed, longest probe %u slots", what,
+	   pol->net[CITADEL_NET4_TCP].host_probes);
 	a[na++] = a4("10.20.30.40");
 	a[na++] = a4("10.20.30.41");
 	a[na++] = a4("10.20.30.39");
@@ -1374,6 +1425,10 @@ static void test_scaling6(u32 extra, unsigned long *steps)
 	depth = check_table(&pol->net[CITADEL_NET6_TCP], why, sizeof(why));
 	if (!ok(depth == 129, "%s: tables well-formed, nesting depth %u", what, depth))
 		diag("%s", why);
+	ok(pol->net[CITADEL_NET6_TCP].hosts &&
+	   pol->net[CITADEL_NET6_TCP].host_probes <= CITADEL_HOST_PROBES,
+	   "%s: exact hosts indexed, longest probe %u slots", what,
+	   pol->net[CITADEL_NET6_TCP].host_probes);
 	a[na++] = c;
 	a[na++] = to_addr(center + 1);
 	a[na++] = to_addr(center - 1);
@@ -1404,6 +1459,62 @@ static void test_scaling(void)
 	   s6b <= s6a,
 	   "net6: walk steps per lookup bounded by the nesting depth (%lu with 229 rules, %lu with 200129)",
 	   s6a, s6b);
+}
+
+/*
+ * Hosts that all hash to one slot, at every table size the builder
+ * tries: the index cannot bound their probes, so the table keeps the
+ * binary search alone, and lookups still agree with the rules.
+ */
+static void test_host_collisions(void)
+{
+	enum { N = 40 };
+	struct cpol_net4 r[N + 1];
+	struct citadel_policy *pol;
+	const struct citadel_net_table *t;
+	struct citadel_addr a = { 0, 0 };
+	u32 addr[N], n = 0, cand, target = 0;
+	char why[128] = "", astr[32];
+	bool first = true;
+
+	/* 40 hosts: at least 80 slots, so 128, 256, then 512 are tried. */
+	for (cand = ip4("10.0.0.1"); n < N; cand++) {
+		a.lo = cand;
+		if (first) {
+			target = citadel_host_hash(&a) & 511;
+			first = false;
+		}
+		if ((citadel_host_hash(&a) & 511) == target)
+			addr[n++] = cand;
+	}
+	for (n = 0; n < N; n++)
+		r[n] = cw_net4(addr[n], 32, TCP, 443, 443, n + 1);
+	/* And a network around the first of them, for port 80. */
+	r[N] = cw_net4(addr[0] & 0xffffff00u, 24, TCP, 80, 80, N + 1);
+	pol = mkpol("40 hosts with one hash", r, N + 1, NULL, 0);
+	if (!pol)
+		return;
+	t = &pol->net[CITADEL_NET4_TCP];
+	if (!ok(!t->hosts && check_table(t, why, sizeof(why)),
+		"hosts that collide at every size: no host index, a well-formed table"))
+		diag("%s", why);
+	for (n = 0; n < N; n += 13) {
+		a.lo = addr[n];
+		snprintf(astr, sizeof(astr), "colliding host %u", n);
+		expect(pol, CITADEL_NET4_TCP, a, astr, 443, true, LINES(n + 1));
+		expect(pol, CITADEL_NET4_TCP, a, astr, 444, false, NULL);
+	}
+	a.lo = addr[0];
+	expect(pol, CITADEL_NET4_TCP, a, "the first colliding host", 80, true,
+	       LINES(N + 1));
+	/* addr[0] + 1 is none of them: they all differ in their hash. */
+	a.lo = addr[0] + 1;
+	expect(pol, CITADEL_NET4_TCP, a, "an unlisted host beside the first",
+	       443, false, NULL);
+	expect(pol, CITADEL_NET4_TCP, a, "an unlisted host beside the first",
+	       80, (a.lo & 0xffffff00u) == (addr[0] & 0xffffff00u),
+	       LINES(N + 1));
+	citadel_policy_free(pol);
 }
 
 /* ------------------------------------------- strings, scopes, paths */
@@ -2664,6 +2775,7 @@ int main(void)
 	for (seed = 1; seed <= 24; seed++)
 		test_random(seed);
 	test_scaling();
+	test_host_collisions();
 	test_writer();
 	test_strings();
 	test_scope0();
