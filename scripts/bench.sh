@@ -32,6 +32,7 @@ gen_policy() {
 	echo "    exec /"
 	echo "    libs /lib/"
 	echo "    listen tcp 1024-65535 on 127.0.0.1"
+	echo "    listen udp 9 on 127.0.0.1"	# bench_net sendto's receiver
 	echo "    connect tcp 127.0.0.1"
 	echo "    connect udp 127.0.0.1 port 9"
 	for ((i = 2; i < n; i++)); do
