@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make bench: connect()/sendto() cost, policy load time and memory with 0,
-# 10, 1,000, 10,000 and 100,000 rules; bind()+listen() and fork+exec with
+# make bench: connect(), sendto() and connected send() cost, policy load
+# time and memory with 0, 10, 1,000, 10,000 and 100,000 rules;
+# bind()+listen() and fork+exec with
 # 10, 1,000 and 10,000 listen and exec rules; in one VM boot per kernel
 # under QEMU -icount (guest time follows executed instructions:
 # repeatable, not wall time). Prints a table with ratios to the no-policy
@@ -316,6 +317,7 @@ for k in $KERNELS; do
 		arows[++acnt] = a["config"] " " a["rules"]
 		ac[a["config"] " " a["rules"]] = a["connect_ns"]
 		as[a["config"] " " a["rules"]] = a["sendto_ns"]
+		au[a["config"] " " a["rules"]] = a["send_ns"]
 	}
 	/^HASH / {
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); h[kv[1]] = kv[2] }
@@ -324,7 +326,7 @@ for k in $KERNELS; do
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		key = v["config"] == "policy" ? v["rules"] : v["config"]
 		rows[++cnt] = key
-		c[key] = v["connect_ns"]; s[key] = v["sendto_ns"]
+		c[key] = v["connect_ns"]; s[key] = v["sendto_ns"]; u[key] = v["send_ns"]
 		l[key] = v["load_ns"]; m[key] = v["memory"]
 	}
 	END {
@@ -344,14 +346,15 @@ for k in $KERNELS; do
 			    c[n], c[n] - c[b], c[n] / c[b], s[n], s[n] - s[b],
 			    s[n] / s[b], l[n] / 1e6, m[n] / 1024,
 			    n ~ /^[0-9]+$/ ? sprintf("%.1f", m[n] / n) : "-"
-			printf "%s{\"config\":\"%s\",\"connect_ns\":%d,\"sendto_ns\":%d,\"load_ns\":%d,\"memory_bytes\":%d}",
-			    (i > 1 ? "," : ""), n, c[n], s[n], l[n], m[n] > json
+			printf "%s{\"config\":\"%s\",\"connect_ns\":%d,\"sendto_ns\":%d,\"send_ns\":%d,\"load_ns\":%d,\"memory_bytes\":%d}",
+			    (i > 1 ? "," : ""), n, c[n], s[n], u[n], l[n], m[n] > json
 		}
 		printf "],\"alternatives\":[" > json
 		for (i = 1; i <= acnt; i++) {
 			split(arows[i], kr, " ")
-			printf "%s{\"config\":\"%s\",\"rules\":%d,\"connect_ns\":%d,\"sendto_ns\":%d}",
-			    (i > 1 ? "," : ""), kr[1], kr[2], ac[arows[i]], as[arows[i]] > json
+			printf "%s{\"config\":\"%s\",\"rules\":%d,\"connect_ns\":%d,\"sendto_ns\":%d,\"send_ns\":%d}",
+			    (i > 1 ? "," : ""), kr[1], kr[2], ac[arows[i]], as[arows[i]],
+			    au[arows[i]] > json
 		}
 		printf "],\"exec\":[" > json
 		for (i = 1; i <= ecnt; i++) {
@@ -364,21 +367,24 @@ for k in $KERNELS; do
 		# The alternatives against the baseline measured just before them.
 		bc = ("baseline 0" in ac) ? ac["baseline 0"] : c[b]
 		bs = ("baseline 0" in as) ? as["baseline 0"] : s[b]
+		bu = ("baseline 0" in au) ? au["baseline 0"] : u[b]
 		printf "\nthe alternatives, same boot (added ns; n/a: not on this kernel)\n"
 		printf "(Citadel against the first baseline, the others against a second one\n"
-		printf " measured after Citadel was detached: %d / %d ns)\n", bc, bs
-		printf "%-22s %12s %10s\n", "config", "connect", "sendto"
+		printf " measured after Citadel was detached: %d / %d / %d ns;\n", bc, bs, bu
+		printf " send: send() on a connected UDP socket, no destination to check)\n"
+		printf "%-22s %12s %10s %10s\n", "config", "connect", "sendto", "send"
 		for (i = 1; i <= cnt; i++)
-			if (rows[i] ~ /^[0-9]+$/)
-				printf "%-22s %+12d %+10d\n", "citadel " rows[i],
-				    c[rows[i]] - c[b], s[rows[i]] - s[b]
+			if (rows[i] !~ /^baseline$/)
+				printf "%-22s %+12d %+10d %+10d\n", "citadel " rows[i],
+				    c[rows[i]] - c[b], s[rows[i]] - s[b], u[rows[i]] - u[b]
 		for (i = 1; i <= acnt; i++) {
 			k = arows[i]
 			if (k == "baseline 0")
 				continue
-			printf "%-22s %12s %10s\n", k,
+			printf "%-22s %12s %10s %10s\n", k,
 			    ac[k] < 0 ? "n/a" : sprintf("%+d", ac[k] - bc),
-			    as[k] < 0 ? "n/a" : sprintf("%+d", as[k] - bs)
+			    as[k] < 0 ? "n/a" : sprintf("%+d", as[k] - bs),
+			    au[k] < 0 ? "n/a" : sprintf("%+d", au[k] - bu)
 		}
 		emp = ac["empty-lsm 0"] - bc; emps = as["empty-lsm 0"] - bs
 		cit = c[10000] - c[b]; cits = s[10000] - s[b]

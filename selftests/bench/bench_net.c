@@ -6,13 +6,14 @@
  *                                    (on port $BENCH_PORT if set)
  *   bench_net sendto ROUNDS ITERS    unconnected UDP sendto() to loopback
  *                                    (to a bound receiver on port 9)
+ *   bench_net send ROUNDS ITERS      send() on a UDP socket connected to it
  *   bench_net load FILE ROUNDS       one write() of a policy blob
  *   bench_net forkexec ROUNDS ITERS PATH   fork + execve(PATH) + wait
  *   bench_net bind ROUNDS ITERS      TCP bind() to a fixed port + listen()
  *   bench_net exec1 PATH             one fork+exec of PATH, in ns
  *
  * Each prints the median over ROUNDS of the mean ns per operation (of the
- * median single connect() for connect). Under
+ * median single call for connect and bind). Under
  * QEMU's -icount the guest clock follows executed instructions, so the
  * numbers are repeatable and their ratios meaningful; wall-clock ns they
  * are not.
@@ -119,7 +120,7 @@ static double bench_connect(int iters)
  * consider an ICMP port unreachable, under a rate limit that follows the
  * (guest) clock: a cost that moved with what ran before.
  */
-static double bench_sendto(int iters)
+static double bench_sendto(int iters, int connected)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET,
 				   .sin_port = htons(9) };
@@ -133,10 +134,13 @@ static double bench_sendto(int iters)
 	    setsockopt(rfd, SOL_SOCKET, SO_RCVBUF, &one, sizeof(one)) ||
 	    bind(rfd, (struct sockaddr *)&sin, sizeof(sin)))
 		die("udp receiver");
+	if (connected && connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		die("connect");
 	t0 = now_ns();
 	for (i = 0; i < iters; i++)
-		if (sendto(fd, "x", 1, 0, (struct sockaddr *)&sin,
-			   sizeof(sin)) != 1)
+		if ((connected ? send(fd, "x", 1, 0) :
+				 sendto(fd, "x", 1, 0, (struct sockaddr *)&sin,
+					sizeof(sin))) != 1)
 			die("sendto");
 	t = (now_ns() - t0) / iters;
 	close(rfd);
@@ -198,13 +202,16 @@ static double bench_forkexec(int iters, const char *path)
 	return (now_ns() - t0) / iters;
 }
 
+/* Like connect: the median of the single bind()+listen() times. */
 static double bench_bind(int iters)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET,
 				   .sin_port = htons(7777) };
-	double t0, t = 0;
+	double t0, *t = calloc(iters, sizeof(*t)), m;
 	int i, fd, one = 1;
 
+	if (!t)
+		die("calloc");
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	for (i = 0; i < iters; i++) {
 		fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -215,10 +222,12 @@ static double bench_bind(int iters)
 		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
 		    listen(fd, 1))
 			die("bind/listen");
-		t += now_ns() - t0;
+		t[i] = now_ns() - t0;
 		close(fd);
 	}
-	return t / iters;
+	m = median(t, iters);
+	free(t);
+	return m;
 }
 
 int main(int argc, char **argv)
@@ -231,7 +240,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s connect|sendto|bind ROUNDS ITERS | forkexec ROUNDS ITERS PATH | load FILE ROUNDS | exec1 PATH\n",
+		fprintf(stderr, "usage: %s connect|sendto|send|bind ROUNDS ITERS | forkexec ROUNDS ITERS PATH | load FILE ROUNDS | exec1 PATH\n",
 			argv[0]);
 		return 2;
 	}
@@ -247,7 +256,9 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], "connect"))
 			v[r] = bench_connect(iters);
 		else if (!strcmp(argv[1], "sendto"))
-			v[r] = bench_sendto(iters);
+			v[r] = bench_sendto(iters, 0);
+		else if (!strcmp(argv[1], "send"))
+			v[r] = bench_sendto(iters, 1);
 		else if (!strcmp(argv[1], "load"))
 			v[r] = bench_load(argv[2]);
 		else if (!strcmp(argv[1], "bind"))

@@ -23,6 +23,7 @@ BINDS=${BINDS:-400}
 measure() {
 	c=$(bench_net connect "$ROUNDS" "$CONNECTS") || exit 1
 	s=$(bench_net sendto "$ROUNDS" "$SENDS") || exit 1
+	u=$(bench_net send "$ROUNDS" "$SENDS") || exit 1
 }
 measure_exec() {
 	fe=$(bench_net forkexec "$ROUNDS" "$FORKS" "$PWD/nop") || exit 1
@@ -36,12 +37,12 @@ sleep 2
 # Baseline: no hooks attached at all; then hooks with no policy loaded.
 measure
 measure_exec
-echo "BENCH config=baseline rules=0 connect_ns=$c sendto_ns=$s load_ns=0 memory=0"
+echo "BENCH config=baseline rules=0 connect_ns=$c sendto_ns=$s send_ns=$u load_ns=0 memory=0"
 echo "EXEC config=baseline rules=0 forkexec_ns=$fe bind_ns=$b"
 citadelctl start >/dev/null || exit 1
 measure
 measure_exec
-echo "BENCH config=hooks rules=0 connect_ns=$c sendto_ns=$s load_ns=0 memory=0"
+echo "BENCH config=hooks rules=0 connect_ns=$c sendto_ns=$s send_ns=$u load_ns=0 memory=0"
 echo "EXEC config=hooks rules=0 forkexec_ns=$fe bind_ns=$b"
 for p in net-*.cpol; do
 	n=${p#net-}
@@ -50,7 +51,7 @@ for p in net-*.cpol; do
 	mem=$(sed -n 's/^policy_memory //p' /sys/kernel/security/citadel/status)
 	measure
 	denied=$(sed -n 's/^connect_denied //p' /sys/kernel/security/citadel/status)
-	echo "BENCH config=policy rules=$n connect_ns=$c sendto_ns=$s load_ns=$load memory=$mem denied=$denied"
+	echo "BENCH config=policy rules=$n connect_ns=$c sendto_ns=$s send_ns=$u load_ns=$load memory=$mem denied=$denied"
 done
 
 # Exec and listen: N exec path rules, then N listen rules (N = 10, 1,000,
@@ -87,17 +88,17 @@ mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
 # The baseline again, now that Citadel has been attached and detached:
 # the alternatives are compared with this one.
 measure
-echo "ALT config=baseline rules=0 connect_ns=$c sendto_ns=$s"
+echo "ALT config=baseline rules=0 connect_ns=$c sendto_ns=$s send_ns=$u"
 bench_alt empty || exit 1
 measure
-echo "ALT config=empty-lsm rules=0 connect_ns=$c sendto_ns=$s"
+echo "ALT config=empty-lsm rules=0 connect_ns=$c sendto_ns=$s send_ns=$u"
 bench_alt off
 for f in cidrs-*.txt; do
 	n=${f#cidrs-}
 	n=${n%.txt}
 	bench_alt lpm "$f" >/dev/null || exit 1
 	measure
-	echo "ALT config=cgroup-lpm rules=$n connect_ns=$c sendto_ns=$s"
+	echo "ALT config=cgroup-lpm rules=$n connect_ns=$c sendto_ns=$s send_ns=$u"
 	bench_alt off
 done
 # nftables: one set of the same rules, in the output chain.
@@ -109,11 +110,11 @@ if [ -x nft/nft ]; then
 		n=${f#nft-}
 		n=${n%.nft}
 		if ! nft -f "$f"; then
-			echo "ALT config=nftables-set rules=$n connect_ns=-1 sendto_ns=-1"
+			echo "ALT config=nftables-set rules=$n connect_ns=-1 sendto_ns=-1 send_ns=-1"
 			continue
 		fi
 		measure
-		echo "ALT config=nftables-set rules=$n connect_ns=$c sendto_ns=$s"
+		echo "ALT config=nftables-set rules=$n connect_ns=$c sendto_ns=$s send_ns=$u"
 		nft delete table inet citadel_bench || exit 1
 	done
 fi
@@ -123,5 +124,5 @@ for n in 10 1000 10000; do	# as ALT_SIZES in scripts/bench.sh
 	# 3: this kernel has no Landlock TCP rules (before 6.7).
 	[ $rc -eq 3 ] && c=-1
 	[ $rc -eq 0 ] || [ $rc -eq 3 ] || exit 1
-	echo "ALT config=landlock rules=$n connect_ns=$c sendto_ns=-1"
+	echo "ALT config=landlock rules=$n connect_ns=$c sendto_ns=-1 send_ns=-1"
 done
