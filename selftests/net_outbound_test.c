@@ -16,6 +16,7 @@
 #include <netinet/ip_icmp.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 
 #ifndef MSG_FASTOPEN
 #define MSG_FASTOPEN 0x20000000
@@ -362,6 +363,79 @@ TEST_F(outbound, counters_count_decisions)
 	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", UDP_NO));
 	ASSERT_EQ(allowed + 1, status_value("connect_allowed"));
 	ASSERT_EQ(denied + 2, status_value("connect_denied"));
+}
+
+/*
+ * Connects and sends on unix sockets and sends without a destination are
+ * not decisions (the BPF programs allow them without asking the module):
+ * they work under a policy without unix rules and are not counted, while
+ * a send on the same socket that names a destination is decided.
+ */
+TEST_F(outbound, unix_and_destinationless_sends_allowed_uncounted)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_storage ss;
+	long long conn = status_value("connect_allowed");
+	long long sent = status_value("send_allowed");
+	long long send_denied = status_value("send_denied");
+	socklen_t len;
+	int lfd, fd, c, d1, d2;
+
+	ASSERT_LE(0, conn);
+	ASSERT_LE(0, sent);
+	strcpy(sun.sun_path, "/tmp/citadel-outbound.sock");
+	unlink(sun.sun_path);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&sun, sizeof(sun)));
+	ASSERT_EQ(0, listen(lfd, 1));
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ASSERT_EQ(0, connect(fd, (struct sockaddr *)&sun, sizeof(sun)));
+	ASSERT_EQ(1, send(fd, "x", 1, 0));
+	close(fd);
+	close(lfd);
+	unlink(sun.sun_path);
+
+	/* A unix datagram to a bound path: sendto() with a destination. */
+	d1 = socket(AF_UNIX, SOCK_DGRAM, 0);
+	d2 = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ASSERT_LE(0, d1);
+	ASSERT_LE(0, d2);
+	ASSERT_EQ(0, bind(d1, (struct sockaddr *)&sun, sizeof(sun)));
+	ASSERT_EQ(1, sendto(d2, "x", 1, 0, (struct sockaddr *)&sun,
+			    sizeof(sun)));
+	close(d1);
+	close(d2);
+	unlink(sun.sun_path);
+
+	/* TCP stream and connected UDP sends: decided at connect(). */
+	len = make_addr(&ss, AF_INET, "127.0.0.1", self->p4_ok);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_EQ(0, connect(fd, (struct sockaddr *)&ss, len));
+	c = accept(self->lfd4_ok, NULL, NULL);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(1, send(fd, "x", 1, 0));
+	close(c);
+	close(fd);
+	len = make_addr(&ss, AF_INET, "127.0.0.1", UDP_OK);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_EQ(0, connect(fd, (struct sockaddr *)&ss, len));
+	ASSERT_EQ(1, send(fd, "x", 1, 0));
+	ASSERT_EQ(conn + 2, status_value("connect_allowed"));
+	ASSERT_EQ(sent, status_value("send_allowed"));
+	/*
+	 * The same connected socket naming a destination is decided. (No
+	 * one listens on UDP_OK: the port unreachable of the first send may
+	 * fail this one with ECONNREFUSED, after the decision.)
+	 */
+	if (sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len) < 0)
+		ASSERT_EQ(ECONNREFUSED, errno);
+	ASSERT_EQ(sent + 1, status_value("send_allowed"));
+	len = make_addr(&ss, AF_INET, "127.0.0.1", UDP_NO);
+	ASSERT_EQ(-1, sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len));
+	ASSERT_EQ(EPERM, errno);
+	ASSERT_EQ(send_denied + 1, status_value("send_denied"));
+	close(fd);
 }
 
 TEST_F(outbound, unload_lifts_restrictions)
