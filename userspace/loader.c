@@ -154,7 +154,6 @@ static int ensure_bpffs(void)
 	return 0;
 }
 
-/* The prerequisites, in the order an ops engineer would fix them. */
 /*
  * Whether this kernel can attach a BPF LSM program at all: loads a
  * program that allows everything on socket_connect and attaches it for a
@@ -201,6 +200,7 @@ static int lsm_attach_possible(void)
 #endif
 }
 
+/* The prerequisites, in the order an ops engineer would fix them. */
 static int check_kernel(const char *module_path)
 {
 	char lsms[512];
