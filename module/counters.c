@@ -5,11 +5,7 @@
 
 #include "counters.h"
 
-struct citadel_counters {
-	u64 n[CITADEL_OP_COUNT][CITADEL_OUTCOME_COUNT];
-};
-
-static DEFINE_PER_CPU(struct citadel_counters, counters);
+DEFINE_PER_CPU(struct citadel_counters, citadel_decisions);
 
 static const char *const op_names[CITADEL_OP_COUNT] = {
 	[CITADEL_OP_CONNECT] = "connect",
@@ -46,12 +42,6 @@ const char *citadel_op_name(enum citadel_op op)
 	return "unknown";
 }
 
-void citadel_count(enum citadel_op op, enum citadel_outcome outcome)
-{
-	if (op < CITADEL_OP_COUNT && outcome < CITADEL_OUTCOME_COUNT)
-		this_cpu_inc(counters.n[op][outcome]);
-}
-
 void citadel_counters_show(struct seq_file *m)
 {
 	int op, oc, cpu;
@@ -61,7 +51,7 @@ void citadel_counters_show(struct seq_file *m)
 			u64 sum = 0;
 
 			for_each_possible_cpu(cpu)
-				sum += per_cpu(counters.n[op][oc], cpu);
+				sum += per_cpu(citadel_decisions.n[op][oc], cpu);
 			seq_printf(m, "%s_%s %llu\n", op_names[op],
 				   outcome_names[oc], sum);
 		}

@@ -3,6 +3,7 @@
 #ifndef CITADEL_COUNTERS_H
 #define CITADEL_COUNTERS_H
 
+#include <linux/percpu.h>
 #include <linux/seq_file.h>
 
 enum citadel_op {
@@ -31,8 +32,22 @@ enum citadel_outcome {
 	CITADEL_OUTCOME_COUNT,
 };
 
+struct citadel_counters {
+	u64 n[CITADEL_OP_COUNT][CITADEL_OUTCOME_COUNT];
+};
+
+DECLARE_PER_CPU(struct citadel_counters, citadel_decisions);
+
 const char *citadel_op_name(enum citadel_op op);
-void citadel_count(enum citadel_op op, enum citadel_outcome outcome);
+
+/* Inline: every allowed connect() and send() counts one. */
+static inline void citadel_count(enum citadel_op op,
+				 enum citadel_outcome outcome)
+{
+	if (op < CITADEL_OP_COUNT && outcome < CITADEL_OUTCOME_COUNT)
+		this_cpu_inc(citadel_decisions.n[op][outcome]);
+}
+
 void citadel_counters_show(struct seq_file *m);
 
 #endif /* CITADEL_COUNTERS_H */

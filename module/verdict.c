@@ -11,22 +11,6 @@
 
 static DEFINE_RATELIMIT_STATE(log_rs, 5 * HZ, 20);
 
-int citadel_allow(enum citadel_op op)
-{
-	citadel_count(op, CITADEL_ALLOWED);
-	return CITADEL_ALLOW;
-}
-
-void citadel_rule_hit(const struct citadel_policy *pol, u32 line)
-{
-	if (!line || line > pol->max_line)
-		return;
-	if (pol->hits)
-		this_cpu_inc(pol->hits[line]);
-	else if (pol->hits_shared)
-		atomic64_inc(&pol->hits_shared[line]);
-}
-
 int citadel_refuse(enum citadel_op op, const struct citadel_policy *pol,
 		   const struct citadel_scope *svc, const char *object)
 {

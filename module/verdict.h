@@ -3,14 +3,33 @@
 #ifndef CITADEL_VERDICT_H
 #define CITADEL_VERDICT_H
 
+#include <linux/atomic.h>
+
+#include "citadel_task.h"
 #include "counters.h"
 #include "policy.h"
 
-/* Outcome of an allowed operation: counted, nothing logged. */
-int citadel_allow(enum citadel_op op);
+/*
+ * Outcome of an allowed operation: counted, nothing logged. Inline, as
+ * is the rule count: they are on the path of every allowed decision.
+ */
+static inline int citadel_allow(enum citadel_op op)
+{
+	citadel_count(op, CITADEL_ALLOWED);
+	return CITADEL_ALLOW;
+}
 
 /* Counts a use of the rule(s) on source line @line (0: none). */
-void citadel_rule_hit(const struct citadel_policy *pol, u32 line);
+static inline void citadel_rule_hit(const struct citadel_policy *pol,
+				    u32 line)
+{
+	if (!line || line > pol->max_line)
+		return;
+	if (pol->hits)
+		this_cpu_inc(pol->hits[line]);
+	else if (pol->hits_shared)
+		atomic64_inc(&pol->hits_shared[line]);
+}
 
 /*
  * Outcome of an operation no rule allows, under rcu_read_lock() or a

@@ -86,7 +86,7 @@ bool counted_net_match(const struct citadel_net_table *t,
 #undef citadel_net_match
 #undef CITADEL_NO_NODE
 #define CITADEL_NO_NODE 0xffffffffu
-#undef MAX_DEPTH
+#undef CITADEL_MAX_DEPTH
 
 static const char *const table_names[CITADEL_NET_TABLES] = {
 	"net4/tcp", "net4/udp", "net6/tcp", "net6/udp",
