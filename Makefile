@@ -66,7 +66,10 @@ SELFTESTS := net_outbound_test policy_load_test trial_test exec_test examples_te
 	service_test stress_test seal_test
 # Static helpers the tests run as service entries and exec targets.
 SELFTEST_HELPERS := citadel_probe kiosk_httpd
-SELFTEST_BINS := $(addprefix $(BUILD)/selftests/,$(SELFTESTS) $(SELFTEST_HELPERS))
+# Helpers with a BPF program of their own (libbpf, static).
+SELFTEST_BPF_HELPERS := rogue_labeller
+SELFTEST_BINS := $(addprefix $(BUILD)/selftests/,$(SELFTESTS) $(SELFTEST_HELPERS) \
+	$(SELFTEST_BPF_HELPERS))
 SELFTEST_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-Wno-sign-compare -I$(KSFT_DIR) -I$(CURDIR)/module
 
@@ -121,6 +124,21 @@ $(BUILD)/selftests/%: selftests/%.c selftests/citadel_test_lib.h \
 		| $(CROSS_SYSROOT_DEP)
 	@mkdir -p $(@D)
 	$(CC) -static $(SELFTEST_CFLAGS) -o $@ $<
+
+$(BUILD)/selftests/%.bpf.o: selftests/%.bpf.c module/citadel_task.h \
+		$(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
+		-I$(BUILD) -Imodule -c $< -o $@
+	$(LLVM_STRIP) -g $@
+
+$(BUILD)/selftests/%.skel.h: $(BUILD)/selftests/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(addprefix $(BUILD)/selftests/,$(SELFTEST_BPF_HELPERS)): $(BUILD)/selftests/%: \
+		selftests/%.c $(BUILD)/selftests/%.skel.h | $(CROSS_SYSROOT_DEP)
+	$(CC) -static $(SELFTEST_CFLAGS) -I$(BUILD)/selftests -o $@ $< \
+		-lbpf -lelf -lz
 
 selftests: $(SELFTEST_BINS)
 

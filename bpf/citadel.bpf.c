@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
  * Citadel's BPF LSM programs. Each one is thin: it hands the hook's
- * arguments and the task's service label to the module's kfunc and
- * returns its decision. The policy, the matching, the counters and the
- * logging all live in citadel.ko. The one piece of state kept here is
- * the per-task label, in task storage: set when an exec commits, copied
- * to children at fork.
+ * arguments to the module's kfunc and returns its decision. The policy,
+ * the matching, the counters and the logging all live in citadel.ko.
+ * The one piece of state kept here is the per-task service label, in
+ * task storage: set when an exec commits, copied to children at fork.
+ * The module reads it there itself (module/task_label.h), learning the
+ * map from the storage the exec program hands it.
  *
  * The last seven programs guard the seal (module/seal.c): until
  * `citadelctl seal` their kfuncs allow everything.
@@ -23,25 +24,25 @@
 #define CAP_SYS_MODULE 16
 #define MODULE_NAME_LEN 56	/* (64 - sizeof(unsigned long)) */
 
+/* The module finds the task's service label itself (task_label.h). */
 extern int bpf_citadel_socket_connect(struct socket *sock,
-				      struct sockaddr *address, int addrlen,
-				      __u64 label) __ksym;
+				      struct sockaddr *address,
+				      int addrlen) __ksym;
 extern int bpf_citadel_socket_sendmsg(struct socket *sock,
-				      struct msghdr *msg, int size,
-				      __u64 label) __ksym;
+				      struct msghdr *msg, int size) __ksym;
 extern int bpf_citadel_socket_bind(struct socket *sock,
-				   struct sockaddr *address, int addrlen,
-				   __u64 label) __ksym;
-extern int bpf_citadel_socket_listen(struct socket *sock, int backlog,
-				     __u64 label) __ksym;
+				   struct sockaddr *address,
+				   int addrlen) __ksym;
+extern int bpf_citadel_socket_listen(struct socket *sock,
+				     int backlog) __ksym;
 extern int bpf_citadel_socket_create(int family, int type, int protocol,
-				     int kern, __u64 label) __ksym;
+				     int kern) __ksym;
 extern int bpf_citadel_bprm_check(struct linux_binprm *bprm,
 				  struct citadel_task_ctx *ctx) __ksym;
-extern int bpf_citadel_mmap_file(struct file *file, unsigned long prot,
-				 __u64 label) __ksym;
+extern int bpf_citadel_mmap_file(struct file *file,
+				 unsigned long prot) __ksym;
 extern int bpf_citadel_file_mprotect(struct vm_area_struct *vma,
-				     unsigned long prot, __u64 label) __ksym;
+				     unsigned long prot) __ksym;
 extern int bpf_citadel_file_open(struct file *file) __ksym;
 extern int bpf_citadel_path_truncate(const struct path *path) __ksym;
 extern int bpf_citadel_capable(int cap, unsigned int opts) __ksym;
@@ -89,18 +90,9 @@ static __always_inline struct citadel_task_ctx *task_ctx(struct task_struct *t,
 				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
-/* Tasks without storage predate the policy or any labelling exec. */
-static __always_inline __u64 current_label(void)
-{
-	struct citadel_task_ctx *c = task_ctx(bpf_get_current_task_btf(), false);
-
-	return c ? c->label : 0;
-}
-
 /*
  * Sockets the network rules do not speak of (unix, netlink: syslog,
- * D-Bus, udev), which the module would allow: no label lookup and no
- * kfunc call for them. A socket without sk goes to the module (denied).
+ * D-Bus, udev), which the module would allow: no kfunc call for them. A socket without sk goes to the module (denied).
  */
 static __always_inline bool not_inet(struct socket *sock)
 {
@@ -119,8 +111,8 @@ int BPF_PROG(citadel_socket_connect, struct socket *sock,
 {
 	if (!ret && not_inet(sock))
 		return 0;
-	return verdict(ret, bpf_citadel_socket_connect(sock, address, addrlen,
-						       current_label()));
+	return verdict(ret, bpf_citadel_socket_connect(sock, address,
+						       addrlen));
 }
 
 /*
@@ -135,23 +127,20 @@ int BPF_PROG(citadel_socket_sendmsg, struct socket *sock, struct msghdr *msg,
 	if (!ret && sock->sk &&
 	    (not_inet(sock) || !msg->msg_name || msg->msg_namelen <= 0))
 		return 0;
-	return verdict(ret, bpf_citadel_socket_sendmsg(sock, msg, size,
-						       current_label()));
+	return verdict(ret, bpf_citadel_socket_sendmsg(sock, msg, size));
 }
 
 SEC("lsm/socket_bind")
 int BPF_PROG(citadel_socket_bind, struct socket *sock,
 	     struct sockaddr *address, int addrlen, int ret)
 {
-	return verdict(ret, bpf_citadel_socket_bind(sock, address, addrlen,
-						    current_label()));
+	return verdict(ret, bpf_citadel_socket_bind(sock, address, addrlen));
 }
 
 SEC("lsm/socket_listen")
 int BPF_PROG(citadel_socket_listen, struct socket *sock, int backlog, int ret)
 {
-	return verdict(ret, bpf_citadel_socket_listen(sock, backlog,
-						      current_label()));
+	return verdict(ret, bpf_citadel_socket_listen(sock, backlog));
 }
 
 SEC("lsm/socket_create")
@@ -159,7 +148,7 @@ int BPF_PROG(citadel_socket_create, int family, int type, int protocol,
 	     int kern, int ret)
 {
 	return verdict(ret, bpf_citadel_socket_create(family, type, protocol,
-						      kern, current_label()));
+						      kern));
 }
 
 /* Once per execve(): the exec starts with the caller's label. */
@@ -222,7 +211,7 @@ int BPF_PROG(citadel_mmap_file, struct file *file, unsigned long reqprot,
 {
 	if (!FULL_BTF(struct file))
 		return -EPERM;
-	return verdict(ret, bpf_citadel_mmap_file(file, prot, current_label()));
+	return verdict(ret, bpf_citadel_mmap_file(file, prot));
 }
 
 SEC("lsm/file_mprotect")
@@ -231,8 +220,7 @@ int BPF_PROG(citadel_file_mprotect, struct vm_area_struct *vma,
 {
 	if (!FULL_BTF(struct vm_area_struct))
 		return -EPERM;
-	return verdict(ret, bpf_citadel_file_mprotect(vma, prot,
-						      current_label()));
+	return verdict(ret, bpf_citadel_file_mprotect(vma, prot));
 }
 
 SEC("lsm/file_open")

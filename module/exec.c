@@ -24,6 +24,7 @@
 #include "exec.h"
 #include "hash_cache.h"
 #include "policy_store.h"
+#include "task_label.h"
 #include "verdict.h"
 
 /* d_path() buffers for hooks that cannot allocate. */
@@ -191,7 +192,7 @@ out:
 }
 
 /* Executable mapping of @file: from a libs location or an exec rule. */
-static int check_exec_mapping(struct file *file, u64 label)
+static int check_exec_mapping(struct file *file)
 {
 	const struct citadel_policy *pol;
 	const struct citadel_scope *svc;
@@ -206,7 +207,7 @@ static int check_exec_mapping(struct file *file, u64 label)
 		rcu_read_unlock();
 		return CITADEL_ALLOW;
 	}
-	svc = citadel_scope_of(pol, label);
+	svc = citadel_scope_of(pol, citadel_current_label());
 	preempt_disable();
 	path = d_path(&file->f_path, this_cpu_ptr(path_bufs), PATH_MAX);
 	if (is_fileless(file)) {
@@ -236,27 +237,24 @@ static int check_exec_mapping(struct file *file, u64 label)
  * citadel_mmap_check() - decide mmap() of a file
  * @file: the file, NULL for anonymous memory (not restricted)
  * @prot: the protection the mapping will get
- * @label: the calling task's service label
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
-int citadel_mmap_check(struct file *file, unsigned long prot, u64 label)
+int citadel_mmap_check(struct file *file, unsigned long prot)
 {
 	if (!file || !(prot & PROT_EXEC))
 		return CITADEL_ALLOW;
-	return check_exec_mapping(file, label);
+	return check_exec_mapping(file);
 }
 
 /**
  * citadel_mprotect_check() - decide mprotect() adding PROT_EXEC
  * @vma: the mapping
  * @prot: the new protection
- * @label: the calling task's service label
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
-int citadel_mprotect_check(struct vm_area_struct *vma, unsigned long prot,
-			   u64 label)
+int citadel_mprotect_check(struct vm_area_struct *vma, unsigned long prot)
 {
 	if (!vma || !vma->vm_file || !(prot & PROT_EXEC) ||
 	    (vma->vm_flags & VM_EXEC))
@@ -267,7 +265,7 @@ int citadel_mprotect_check(struct vm_area_struct *vma, unsigned long prot,
 	 */
 	if (IS_PRIVATE(file_inode(vma->vm_file)))
 		return CITADEL_ALLOW;
-	return check_exec_mapping(vma->vm_file, label);
+	return check_exec_mapping(vma->vm_file);
 }
 
 /* A file opened for writing may change: forget its hash. */

@@ -11,9 +11,8 @@
 
 int citadel_exec_check(struct linux_binprm *bprm,
 		       struct citadel_task_ctx *ctx);
-int citadel_mmap_check(struct file *file, unsigned long prot, u64 label);
-int citadel_mprotect_check(struct vm_area_struct *vma, unsigned long prot,
-			   u64 label);
+int citadel_mmap_check(struct file *file, unsigned long prot);
+int citadel_mprotect_check(struct vm_area_struct *vma, unsigned long prot);
 void citadel_file_opened(struct file *file);
 void citadel_path_truncated(const struct path *path);
 int citadel_exec_init(void);

@@ -2,7 +2,8 @@
 /*
  * kfuncs for BPF LSM programs: thin entries into the policy engine,
  * registered for BPF_PROG_TYPE_LSM only. Each is for the BPF LSM program
- * on the hook of the same name and takes that hook's arguments.
+ * on the hook of the same name and takes that hook's arguments. The
+ * decisions for a task's service find its label themselves (task_label.h).
  */
 #include "common.h"
 
@@ -13,21 +14,21 @@
 #include "kfuncs.h"
 #include "net.h"
 #include "seal.h"
+#include "task_label.h"
 
 /**
  * bpf_citadel_socket_connect() - decide lsm/socket_connect
  * @sock: the hook's socket
  * @address: the hook's destination address
  * @addrlen: the hook's address length
- * @label: the task's service label
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
 __bpf_kfunc int bpf_citadel_socket_connect(struct socket *sock,
 					   struct sockaddr *address,
-					   int addrlen, u64 label)
+					   int addrlen)
 {
-	return citadel_net_connect(sock, address, addrlen, label);
+	return citadel_net_connect(sock, address, addrlen);
 }
 
 /**
@@ -35,15 +36,13 @@ __bpf_kfunc int bpf_citadel_socket_connect(struct socket *sock,
  * @sock: the hook's socket
  * @msg: the hook's message
  * @size: the hook's payload size (unused)
- * @label: the task's service label
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
 __bpf_kfunc int bpf_citadel_socket_sendmsg(struct socket *sock,
-					   struct msghdr *msg, int size,
-					   u64 label)
+					   struct msghdr *msg, int size)
 {
-	return citadel_net_sendmsg(sock, msg, label);
+	return citadel_net_sendmsg(sock, msg);
 }
 
 /**
@@ -51,29 +50,25 @@ __bpf_kfunc int bpf_citadel_socket_sendmsg(struct socket *sock,
  * @sock: the hook's socket
  * @address: the hook's local address
  * @addrlen: the hook's address length
- * @label: the task's service label
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
 __bpf_kfunc int bpf_citadel_socket_bind(struct socket *sock,
-					struct sockaddr *address, int addrlen,
-					u64 label)
+					struct sockaddr *address, int addrlen)
 {
-	return citadel_net_bind(sock, address, addrlen, label);
+	return citadel_net_bind(sock, address, addrlen);
 }
 
 /**
  * bpf_citadel_socket_listen() - decide lsm/socket_listen
  * @sock: the hook's socket
  * @backlog: the hook's backlog (unused)
- * @label: the task's service label
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
-__bpf_kfunc int bpf_citadel_socket_listen(struct socket *sock, int backlog,
-					  u64 label)
+__bpf_kfunc int bpf_citadel_socket_listen(struct socket *sock, int backlog)
 {
-	return citadel_net_listen(sock, label);
+	return citadel_net_listen(sock);
 }
 
 /**
@@ -82,20 +77,20 @@ __bpf_kfunc int bpf_citadel_socket_listen(struct socket *sock, int backlog,
  * @type: the hook's socket type
  * @protocol: the hook's protocol
  * @kern: the hook's kernel-socket flag
- * @label: the task's service label
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
 __bpf_kfunc int bpf_citadel_socket_create(int family, int type, int protocol,
-					  int kern, u64 label)
+					  int kern)
 {
-	return citadel_net_socket_create(family, type, protocol, kern, label);
+	return citadel_net_socket_create(family, type, protocol, kern);
 }
 
 /**
  * bpf_citadel_bprm_check() - decide lsm.s/bprm_check_security
  * @bprm: the hook's exec
- * @ctx: the task's storage; the label the exec will give is set in it
+ * @ctx: the task's storage; the label the exec will give is set in it.
+ *	It also shows the module which map holds the labels (task_label.c).
  *
  * Sleeps (hashing): for sleepable programs only.
  *
@@ -104,6 +99,8 @@ __bpf_kfunc int bpf_citadel_socket_create(int family, int type, int protocol,
 __bpf_kfunc int bpf_citadel_bprm_check(struct linux_binprm *bprm,
 				       struct citadel_task_ctx *ctx)
 {
+	if (ctx)
+		citadel_task_map_note(ctx);
 	return citadel_exec_check(bprm, ctx);
 }
 
@@ -111,28 +108,25 @@ __bpf_kfunc int bpf_citadel_bprm_check(struct linux_binprm *bprm,
  * bpf_citadel_mmap_file() - decide lsm/mmap_file
  * @file: the hook's file (NULL: anonymous)
  * @prot: the hook's prot
- * @label: the task's service label
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
-__bpf_kfunc int bpf_citadel_mmap_file(struct file *file, unsigned long prot,
-				      u64 label)
+__bpf_kfunc int bpf_citadel_mmap_file(struct file *file, unsigned long prot)
 {
-	return citadel_mmap_check(file, prot, label);
+	return citadel_mmap_check(file, prot);
 }
 
 /**
  * bpf_citadel_file_mprotect() - decide lsm/file_mprotect
  * @vma: the hook's mapping
  * @prot: the hook's new prot
- * @label: the task's service label
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
 __bpf_kfunc int bpf_citadel_file_mprotect(struct vm_area_struct *vma,
-					  unsigned long prot, u64 label)
+					  unsigned long prot)
 {
-	return citadel_mprotect_check(vma, prot, label);
+	return citadel_mprotect_check(vma, prot);
 }
 
 /**

@@ -21,19 +21,17 @@ struct bpf_prog;
 union bpf_attr;
 
 int bpf_citadel_socket_connect(struct socket *sock, struct sockaddr *address,
-			       int addrlen, u64 label);
+			       int addrlen);
 int bpf_citadel_socket_sendmsg(struct socket *sock, struct msghdr *msg,
-			       int size, u64 label);
+			       int size);
 int bpf_citadel_socket_bind(struct socket *sock, struct sockaddr *address,
-			    int addrlen, u64 label);
-int bpf_citadel_socket_listen(struct socket *sock, int backlog, u64 label);
-int bpf_citadel_socket_create(int family, int type, int protocol, int kern,
-			      u64 label);
+			    int addrlen);
+int bpf_citadel_socket_listen(struct socket *sock, int backlog);
+int bpf_citadel_socket_create(int family, int type, int protocol, int kern);
 int bpf_citadel_bprm_check(struct linux_binprm *bprm,
 			   struct citadel_task_ctx *ctx);
-int bpf_citadel_mmap_file(struct file *file, unsigned long prot, u64 label);
-int bpf_citadel_file_mprotect(struct vm_area_struct *vma, unsigned long prot,
-			      u64 label);
+int bpf_citadel_mmap_file(struct file *file, unsigned long prot);
+int bpf_citadel_file_mprotect(struct vm_area_struct *vma, unsigned long prot);
 int bpf_citadel_file_open(struct file *file);
 int bpf_citadel_path_truncate(const struct path *path);
 

@@ -15,6 +15,7 @@
 #include "policy_store.h"
 #include "securityfs.h"
 #include "signature.h"
+#include "task_label.h"
 
 /*
  * Without module BTF the kfunc registration "succeeds" and every BPF
@@ -78,6 +79,7 @@ static void __exit citadel_exit(void)
 {
 	/* No BPF program can be calling in: each one holds a module ref. */
 	citadel_securityfs_exit();
+	citadel_task_map_exit();
 	citadel_store_exit();
 	citadel_exec_exit();
 	citadel_events_exit();

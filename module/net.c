@@ -23,6 +23,7 @@
 #include "citadel_task.h"
 #include "net.h"
 #include "net_lookup.h"
+#include "task_label.h"
 #include "policy_store.h"
 #include "verdict.h"
 
@@ -180,8 +181,8 @@ static noinline int refuse(enum citadel_op op, bool listen,
 }
 
 /* Outbound (@listen false) or local (@listen true) address decision. */
-static __always_inline int decide(enum citadel_op op, bool listen, u64 label,
-		  enum dest_kind kind, const struct net_dest *d)
+static __always_inline int decide(enum citadel_op op, bool listen,
+				  enum dest_kind kind, const struct net_dest *d)
 {
 	const struct citadel_policy *pol;
 	const struct citadel_scope *svc;
@@ -196,7 +197,7 @@ static __always_inline int decide(enum citadel_op op, bool listen, u64 label,
 		rcu_read_unlock();
 		return CITADEL_ALLOW;
 	}
-	svc = citadel_scope_of(pol, label);
+	svc = citadel_scope_of(pol, citadel_current_label());
 	if (kind == DEST_INET && d->proto &&
 	    (match_scope(&pol->scopes[0], listen, d, &line) ||
 	     (svc && match_scope(svc, listen, d, &line)))) {
@@ -221,12 +222,11 @@ static __always_inline bool inet_user_sock(const struct sock *sk)
  * @sock: the socket
  * @address: the destination, already copied from userspace
  * @addrlen: its length as passed by the caller
- * @label: the calling task's service label
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
 int citadel_net_connect(struct socket *sock, struct sockaddr *address,
-			int addrlen, u64 label)
+			int addrlen)
 {
 	struct net_dest d = { };
 	enum dest_kind kind;
@@ -239,21 +239,20 @@ int citadel_net_connect(struct socket *sock, struct sockaddr *address,
 		return CITADEL_ALLOW;
 	d.proto = sock_proto(sk);
 	kind = read_dest(address, addrlen, false, &d);
-	return decide(CITADEL_OP_CONNECT, false, label, kind, &d);
+	return decide(CITADEL_OP_CONNECT, false, kind, &d);
 }
 
 /**
  * citadel_net_sendmsg() - decide a send with an explicit destination
  * @sock: the socket
  * @msg: the message; msg_name is in kernel memory at this point
- * @label: the calling task's service label
  *
  * Sends without a destination go where connect() already allowed. TCP
  * only takes a destination with MSG_FASTOPEN (connect and send in one).
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
-int citadel_net_sendmsg(struct socket *sock, struct msghdr *msg, u64 label)
+int citadel_net_sendmsg(struct socket *sock, struct msghdr *msg)
 {
 	struct net_dest d = { };
 	enum dest_kind kind;
@@ -271,7 +270,7 @@ int citadel_net_sendmsg(struct socket *sock, struct msghdr *msg, u64 label)
 	kind = read_dest(msg->msg_name, msg->msg_namelen,
 			 sk->sk_family == AF_INET &&
 			 d.proto == CPOL_PROTO_UDP, &d);
-	return decide(CITADEL_OP_SEND, false, label, kind, &d);
+	return decide(CITADEL_OP_SEND, false, kind, &d);
 }
 
 /**
@@ -279,7 +278,6 @@ int citadel_net_sendmsg(struct socket *sock, struct msghdr *msg, u64 label)
  * @sock: the socket
  * @address: the local address, already copied from userspace
  * @addrlen: its length
- * @label: the calling task's service label
  *
  * Port 0 (let the kernel pick, as clients do) is always allowed; any
  * other port must match a listen rule, address included.
@@ -287,7 +285,7 @@ int citadel_net_sendmsg(struct socket *sock, struct msghdr *msg, u64 label)
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
 int citadel_net_bind(struct socket *sock, struct sockaddr *address,
-		     int addrlen, u64 label)
+		     int addrlen)
 {
 	struct net_dest d = { };
 	enum dest_kind kind;
@@ -303,20 +301,19 @@ int citadel_net_bind(struct socket *sock, struct sockaddr *address,
 	kind = read_dest(address, addrlen, sk->sk_family == AF_INET, &d);
 	if (kind == DEST_INET && d.port == 0)
 		return CITADEL_ALLOW;
-	return decide(CITADEL_OP_BIND, true, label, kind, &d);
+	return decide(CITADEL_OP_BIND, true, kind, &d);
 }
 
 /**
  * citadel_net_listen() - decide a listen()
  * @sock: the socket
- * @label: the calling task's service label
  *
  * Checks the address and port the socket is bound to; a socket never
  * bound is checked as port 0 (the kernel would pick an ephemeral port).
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
-int citadel_net_listen(struct socket *sock, u64 label)
+int citadel_net_listen(struct socket *sock)
 {
 	struct net_dest d = { };
 	struct sock *sk;
@@ -340,7 +337,7 @@ int citadel_net_listen(struct socket *sock, u64 label)
 		return CITADEL_DENY;
 #endif
 	}
-	return decide(CITADEL_OP_LISTEN, true, label, DEST_INET, &d);
+	return decide(CITADEL_OP_LISTEN, true, DEST_INET, &d);
 }
 
 /**
@@ -349,15 +346,13 @@ int citadel_net_listen(struct socket *sock, u64 label)
  * @type: socket type
  * @protocol: protocol
  * @kern: created by the kernel for itself
- * @label: the calling task's service label
  *
  * Raw inet sockets and packet sockets bypass port rules, so they and any
  * family beyond unix, inet, inet6 and netlink need a socket rule.
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
-int citadel_net_socket_create(int family, int type, int protocol, int kern,
-			      u64 label)
+int citadel_net_socket_create(int family, int type, int protocol, int kern)
 {
 	const struct citadel_policy *pol;
 	const struct citadel_scope *svc;
@@ -373,7 +368,7 @@ int citadel_net_socket_create(int family, int type, int protocol, int kern,
 		rcu_read_unlock();
 		return CITADEL_ALLOW;
 	}
-	svc = citadel_scope_of(pol, label);
+	svc = citadel_scope_of(pol, citadel_current_label());
 	need = family >= 0 && family < CPOL_FAM_RAW ? 1ull << family : 0;
 	if ((family == AF_INET || family == AF_INET6) &&
 	    (type & SOCK_TYPE_MASK) == SOCK_RAW)

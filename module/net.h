@@ -6,13 +6,13 @@
 #include <linux/net.h>
 #include <linux/socket.h>
 
+/* Each decides for the calling task, under its service label. */
 int citadel_net_connect(struct socket *sock, struct sockaddr *address,
-			int addrlen, u64 label);
-int citadel_net_sendmsg(struct socket *sock, struct msghdr *msg, u64 label);
+			int addrlen);
+int citadel_net_sendmsg(struct socket *sock, struct msghdr *msg);
 int citadel_net_bind(struct socket *sock, struct sockaddr *address,
-		     int addrlen, u64 label);
-int citadel_net_listen(struct socket *sock, u64 label);
-int citadel_net_socket_create(int family, int type, int protocol, int kern,
-			      u64 label);
+		     int addrlen);
+int citadel_net_listen(struct socket *sock);
+int citadel_net_socket_create(int family, int type, int protocol, int kern);
 
 #endif /* CITADEL_NET_H */

@@ -36,6 +36,7 @@
 #include "policy_store.h"
 #include "seal.h"
 #include "signature.h"
+#include "task_label.h"
 
 /*
  * bpf_link_get_from_fd() is in this namespace on 6.12; 6.1 ignores the
@@ -79,6 +80,11 @@ static bool is_ours(const void *obj)
 		if (objects[i] == obj)
 			return true;
 	return false;
+}
+
+bool citadel_seal_holds(const void *obj)
+{
+	return citadel_sealed() && is_ours(obj);
 }
 
 static int refuse(enum citadel_op op, const char *what)
@@ -368,6 +374,7 @@ int citadel_seal(const s32 *link_fds, unsigned int n, char *err,
 	__module_get(THIS_MODULE);
 	/* Publish after links, objects and nlinks are final. */
 	smp_store_release(&sealed, true);
+	citadel_task_map_seal();
 	pr_info("sealed until reboot: %u hooks held, module pinned, module loading, kexec and unsigned or older policies refused\n",
 		nlinks);
 out:

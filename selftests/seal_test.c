@@ -500,4 +500,31 @@ TEST(signed_higher_version_loads)
 	ASSERT_GE(status_value("seal_refusals"), 10);
 }
 
+/*
+ * The module reads service labels from the task storage of Citadel's
+ * own programs (module/task_label.c). After the seal, another program
+ * that hands its own storage, holding the label it wants, to Citadel's
+ * exec kfunc must not make the module read labels there.
+ */
+TEST(label_map_of_another_program_ignored)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(0, load_file(SIGDIR "s-svc.cpol"));
+	ASSERT_EQ(0, copy_file(CITADEL_PROBE, "/tmp/seal-web", 0755));
+	/* Controls: the service's entry gets its rule, others do not. */
+	ASSERT_EQ(0, RUN("/tmp/seal-web", "connect", "udp", "127.0.0.1",
+			 "6203"));
+	ASSERT_EQ(EPERM, RUN(CITADEL_PROBE, "connect", "udp", "127.0.0.1",
+			     "6203"));
+	/* The rogue program ran on the exec (else 126): it gave nothing. */
+	ASSERT_EQ(EPERM, RUN(CITADEL_DIR "/rogue_labeller", "web",
+			     CITADEL_PROBE, "connect", "udp", "127.0.0.1",
+			     "6203"));
+	/* Labels still come from Citadel's own map. */
+	ASSERT_EQ(0, RUN("/tmp/seal-web", "connect", "udp", "127.0.0.1",
+			 "6203"));
+	ASSERT_EQ(EPERM, RUN(CITADEL_PROBE, "connect", "udp", "127.0.0.1",
+			     "6203"));
+}
+
 TEST_HARNESS_MAIN

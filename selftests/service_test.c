@@ -127,6 +127,22 @@ TEST_F(labels, entry_gets_service_rules)
 	ASSERT_EQ(0, RUN(SVC "/other", "connect", "udp", "127.0.0.1", "7100"));
 }
 
+/*
+ * The module reads labels from the task storage map of the programs
+ * attached now, which it learns on the next exec: after the hooks are
+ * stopped and started again (a new map), services keep their rules.
+ */
+TEST_F(labels, service_rules_after_hooks_restart)
+{
+	ASSERT_EQ(0, run_cmd("citadelctl stop >/dev/null && citadelctl start >/dev/null"));
+	ASSERT_EQ(0, RUN(SVC "/websrv", "connect", "udp", "127.0.0.2", "9000"));
+	ASSERT_EQ(EPERM, RUN(SVC "/websrv", "connect", "udp", "127.0.0.3",
+			     "9000"));
+	ASSERT_EQ(0, RUN(SVC "/other", "connect", "udp", "127.0.0.3", "9000"));
+	ASSERT_EQ(EPERM, RUN(CITADEL_PROBE, "connect", "udp", "127.0.0.2",
+			     "9000"));
+}
+
 TEST_F(labels, unlabelled_tasks_get_global_rules_only)
 {
 	/* The same program at a path that is no entry: no label. */

@@ -22,6 +22,8 @@
 #   s-unsigned.cpol   unsigned, version 9
 #   s-unknown.cpol    signed by key 2, version 9
 #   s-tampered.cpol   signed by key 1, version 9, then one byte flipped
+#   s-svc.cpol        signed by key 1, version 10, port 6202, and service
+#                     web (entry /tmp/seal-web) may reach port 6203
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
@@ -91,6 +93,10 @@ printf 'policy s-svc-audit version 9\nglobal {\n    exec /\n    libs /\n}\nservi
 	>"$tmp/s-svc-audit.conf"
 "$CTL" compile "$tmp/s-svc-audit.conf" -o "$tmp/s-svc-audit.cpol" 2>/dev/null
 sign 1 "$tmp/s-svc-audit.cpol" "$out/s-svc-audit.cpol"
+printf 'policy s-svc version 10\nglobal {\n    exec /\n    libs /\n    connect udp 127.0.0.1 port 6202\n}\nservice web {\n    exec /tmp/seal-web\n    connect udp 127.0.0.1 port 6203\n}\n' \
+	>"$tmp/s-svc.conf"
+"$CTL" compile "$tmp/s-svc.conf" -o "$tmp/s-svc.cpol" 2>/dev/null
+sign 1 "$tmp/s-svc.cpol" "$out/s-svc.cpol"
 sign 1 "$tmp/s-v2.cpol" "$out/s-v2.cpol"
 sign 1 "$tmp/s-v3.cpol" "$out/s-v3.cpol"
 sign 1 "$tmp/s-audit.cpol" "$out/s-audit.cpol"
