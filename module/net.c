@@ -42,9 +42,9 @@ struct net_dest {
 
 /*
  * Everything on the allowed path is inline: the hook's decision is one
- * function that calls nothing but the RCU read lock and the policy
- * pointer (an allowed connect() is counted in a few hundred
- * instructions; see README, Benchmarks).
+ * function that calls out only for the RCU read lock, the policy
+ * pointer and the service of the task's label (README, Benchmarks, has
+ * the instruction count of an allowed connect()).
  */
 
 /* Only plain TCP and UDP sockets have port semantics the rules speak of. */
