@@ -42,9 +42,8 @@ struct net_dest {
 
 /*
  * Everything on the allowed path is inline: the hook's decision is one
- * function that calls out only for the RCU read lock, the policy
- * pointer and the service of the task's label (README, Benchmarks, has
- * the instruction count of an allowed connect()).
+ * function without calls (README, Benchmarks, has the instruction count
+ * of an allowed connect()).
  */
 
 /* Only plain TCP and UDP sockets have port semantics the rules speak of. */
@@ -154,13 +153,17 @@ static void describe(char *buf, size_t len, const char *key,
 			 proto_name(d->proto), key, raw, d->port);
 }
 
-static __always_inline bool match_scope(const struct citadel_scope *s,
-					bool listen, const struct net_dest *d,
-					u32 *line)
+/* Which of a scope's tables holds the rules for @d. */
+static __always_inline int net_table(const struct net_dest *d)
 {
-	int t = (d->family == AF_INET ? CITADEL_NET4_TCP : CITADEL_NET6_TCP) +
-		(d->proto == CPOL_PROTO_UDP);
+	return (d->family == AF_INET ? CITADEL_NET4_TCP : CITADEL_NET6_TCP) +
+	       (d->proto == CPOL_PROTO_UDP);
+}
 
+static __always_inline bool match_scope(const struct citadel_scope *s,
+					bool listen, int t,
+					const struct net_dest *d, u32 *line)
+{
 	return citadel_net_lookup(listen ? &s->listen[t] : &s->conn[t],
 				  &d->addr, d->port, line);
 }
@@ -168,46 +171,80 @@ static __always_inline bool match_scope(const struct citadel_scope *s,
 /*
  * Out of line: the allowed path, taken by nearly every call, then never
  * sets up (and, with CONFIG_INIT_STACK_ALL_ZERO, zeroes) the log buffer.
+ * The destination comes in scalars: a structure the caller had to keep
+ * in memory for this call would give the whole decision a stack frame,
+ * realigned, with a canary.
  */
-static noinline int refuse(enum citadel_op op, bool listen,
-			   const struct citadel_policy *pol,
-			   const struct citadel_scope *svc,
-			   enum dest_kind kind, const struct net_dest *d)
+static noinline int refuse(enum citadel_op op, const struct citadel_policy *pol,
+			   const struct citadel_scope *svc, enum dest_kind kind,
+			   u64 hi, u64 lo, u16 port, u8 family, u8 proto)
 {
+	const struct net_dest d = {
+		.addr = { .hi = hi, .lo = lo },
+		.port = port, .family = family, .proto = proto,
+	};
+	bool listen = op == CITADEL_OP_BIND || op == CITADEL_OP_LISTEN;
 	char obj[96];
 
-	describe(obj, sizeof(obj), listen ? "local" : "dst", d, kind);
+	describe(obj, sizeof(obj), listen ? "local" : "dst", &d, kind);
 	return citadel_refuse(op, pol, svc, obj);
+}
+
+/*
+ * The BPF trampoline of a non-sleepable program, as Citadel's network
+ * programs are, calls the kfunc inside rcu_read_lock(); with preemptible
+ * RCU (Debian's kernels) a nesting depth above zero proves it, and the
+ * decision does not take the lock again. Any other caller (a sleepable
+ * program may call the kfuncs too) gets it taken here.
+ */
+static __always_inline bool reader_enter(void)
+{
+	if (rcu_preempt_depth() > 0)
+		return false;
+	rcu_read_lock();
+	return true;
+}
+
+static __always_inline void reader_exit(bool locked)
+{
+	if (locked)
+		rcu_read_unlock();
 }
 
 /* Outbound (@listen false) or local (@listen true) address decision. */
 static __always_inline int decide(enum citadel_op op, bool listen,
-				  enum dest_kind kind, const struct net_dest *d)
+				  enum dest_kind kind, struct net_dest d)
 {
 	const struct citadel_policy *pol;
 	const struct citadel_scope *svc;
+	bool locked, inet;
 	u32 line = 0;
-	int ret;
+	int ret, t;
 
 	if (kind == DEST_NONE)
 		return CITADEL_ALLOW;
-	rcu_read_lock();
+	locked = reader_enter();
 	pol = citadel_active_policy();
 	if (!pol) {
-		rcu_read_unlock();
+		reader_exit(locked);
 		return CITADEL_ALLOW;
 	}
+	inet = kind == DEST_INET && d.proto;
+	t = net_table(&d);
+	/* The global rules first: a destination they allow needs no label. */
+	if (inet && match_scope(&pol->scopes[0], listen, t, &d, &line))
+		goto allow;
 	svc = citadel_scope_of(pol, citadel_current_label());
-	if (kind == DEST_INET && d->proto &&
-	    (match_scope(&pol->scopes[0], listen, d, &line) ||
-	     (svc && match_scope(svc, listen, d, &line)))) {
-		citadel_rule_hit(pol, line);
-		rcu_read_unlock();
-		return citadel_allow(op);
-	}
-	ret = refuse(op, listen, pol, svc, kind, d);
-	rcu_read_unlock();
+	if (inet && svc && match_scope(svc, listen, t, &d, &line))
+		goto allow;
+	ret = refuse(op, pol, svc, kind, d.addr.hi, d.addr.lo, d.port, d.family,
+		     d.proto);
+	reader_exit(locked);
 	return ret;
+allow:
+	citadel_rule_hit(pol, line);
+	reader_exit(locked);
+	return citadel_allow(op);
 }
 
 /* Sockets the rules speak of; everything else is not outbound traffic. */
@@ -239,7 +276,30 @@ int citadel_net_connect(struct socket *sock, struct sockaddr *address,
 		return CITADEL_ALLOW;
 	d.proto = sock_proto(sk);
 	kind = read_dest(address, addrlen, false, &d);
-	return decide(CITADEL_OP_CONNECT, false, kind, &d);
+	return decide(CITADEL_OP_CONNECT, false, kind, d);
+}
+
+/*
+ * A send that names a destination. Out of line: the sends without one,
+ * nearly all of them, return from citadel_net_sendmsg() before any stack
+ * frame is set up (Citadel's BPF program calls the kfunc for every send
+ * rather than read the message itself, which costs more on 6.1).
+ */
+static noinline int sendmsg_to(struct sock *sk, const struct msghdr *msg)
+{
+	struct net_dest d = { };
+	enum dest_kind kind;
+
+	if (!inet_user_sock(sk))
+		return CITADEL_ALLOW;
+	d.proto = sock_proto(sk);
+	if (d.proto == CPOL_PROTO_TCP && !(msg->msg_flags & MSG_FASTOPEN))
+		return CITADEL_ALLOW;
+	/* IPv4 UDP reads AF_UNSPEC as AF_INET; IPv6 UDP ignores it. */
+	kind = read_dest(msg->msg_name, msg->msg_namelen,
+			 sk->sk_family == AF_INET &&
+			 d.proto == CPOL_PROTO_UDP, &d);
+	return decide(CITADEL_OP_SEND, false, kind, d);
 }
 
 /**
@@ -254,23 +314,11 @@ int citadel_net_connect(struct socket *sock, struct sockaddr *address,
  */
 int citadel_net_sendmsg(struct socket *sock, struct msghdr *msg)
 {
-	struct net_dest d = { };
-	enum dest_kind kind;
-	struct sock *sk;
-
 	if (!sock || !sock->sk || !msg)
 		return CITADEL_DENY;
-	sk = sock->sk;
-	if (!inet_user_sock(sk) || !msg->msg_name || msg->msg_namelen <= 0)
+	if (!msg->msg_name || msg->msg_namelen <= 0)
 		return CITADEL_ALLOW;
-	d.proto = sock_proto(sk);
-	if (d.proto == CPOL_PROTO_TCP && !(msg->msg_flags & MSG_FASTOPEN))
-		return CITADEL_ALLOW;
-	/* IPv4 UDP reads AF_UNSPEC as AF_INET; IPv6 UDP ignores it. */
-	kind = read_dest(msg->msg_name, msg->msg_namelen,
-			 sk->sk_family == AF_INET &&
-			 d.proto == CPOL_PROTO_UDP, &d);
-	return decide(CITADEL_OP_SEND, false, kind, &d);
+	return sendmsg_to(sock->sk, msg);
 }
 
 /**
@@ -301,7 +349,7 @@ int citadel_net_bind(struct socket *sock, struct sockaddr *address,
 	kind = read_dest(address, addrlen, sk->sk_family == AF_INET, &d);
 	if (kind == DEST_INET && d.port == 0)
 		return CITADEL_ALLOW;
-	return decide(CITADEL_OP_BIND, true, kind, &d);
+	return decide(CITADEL_OP_BIND, true, kind, d);
 }
 
 /**
@@ -337,7 +385,7 @@ int citadel_net_listen(struct socket *sock)
 		return CITADEL_DENY;
 #endif
 	}
-	return decide(CITADEL_OP_LISTEN, true, DEST_INET, &d);
+	return decide(CITADEL_OP_LISTEN, true, DEST_INET, d);
 }
 
 /**
@@ -358,14 +406,15 @@ int citadel_net_socket_create(int family, int type, int protocol, int kern)
 	const struct citadel_scope *svc;
 	u64 need, have;
 	char obj[64];
+	bool locked;
 	int ret;
 
 	if (kern)
 		return CITADEL_ALLOW;
-	rcu_read_lock();
+	locked = reader_enter();
 	pol = citadel_active_policy();
 	if (!pol) {
-		rcu_read_unlock();
+		reader_exit(locked);
 		return CITADEL_ALLOW;
 	}
 	svc = citadel_scope_of(pol, citadel_current_label());
@@ -375,12 +424,12 @@ int citadel_net_socket_create(int family, int type, int protocol, int kern)
 		need |= 1ull << CPOL_FAM_RAW;
 	have = pol->scopes[0].families | (svc ? svc->families : 0);
 	if (need && (need & have) == need) {
-		rcu_read_unlock();
+		reader_exit(locked);
 		return citadel_allow(CITADEL_OP_SOCKET);
 	}
 	snprintf(obj, sizeof(obj), "family=%d type=%d protocol=%d", family,
 		 type & SOCK_TYPE_MASK, protocol);
 	ret = citadel_refuse(CITADEL_OP_SOCKET, pol, svc, obj);
-	rcu_read_unlock();
+	reader_exit(locked);
 	return ret;
 }

@@ -21,6 +21,11 @@ citadel_ports_match(const struct citadel_net_table *t,
 	const struct citadel_port_range *r = t->ports + n->first_port;
 	u32 lo = 0, hi = n->nports;
 
+	if (hi == 1) {		/* most rules name one port or range */
+		if (port < r->lo || port > r->hi)
+			return false;
+		goto found;
+	}
 	/* Last range whose low port is <= port. */
 	while (lo < hi) {
 		u32 mid = lo + (hi - lo) / 2;
@@ -32,8 +37,10 @@ citadel_ports_match(const struct citadel_net_table *t,
 	}
 	if (lo == 0 || port > r[lo - 1].hi)
 		return false;
+	r += lo - 1;
+found:
 	if (line)
-		*line = r[lo - 1].line;
+		*line = r->line;
 	return true;
 }
 

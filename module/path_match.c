@@ -51,32 +51,3 @@ citadel_path_lookup(const struct citadel_path_table *t, const char *path,
 	return NULL;
 }
 
-/**
- * citadel_scope_of() - the service a task label selects
- * @pol: the policy
- * @label: the task's label (0: none)
- *
- * Return: the service's scope, or NULL for no label or a label the policy
- * does not know (a task labelled under an earlier policy): such tasks get
- * the global rules only.
- */
-const struct citadel_scope *citadel_scope_of(const struct citadel_policy *pol,
-					     u64 label)
-{
-	u32 lo = 0, hi = pol->nscopes - 1;
-
-	if (!label)
-		return NULL;
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-		u64 id = pol->scopes[pol->scope_order[mid]].id;
-
-		if (id == label)
-			return &pol->scopes[pol->scope_order[mid]];
-		if (id < label)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}

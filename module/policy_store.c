@@ -31,7 +31,7 @@
 #include "seal.h"
 #include "signature.h"
 
-static struct citadel_policy __rcu *active_policy;
+struct citadel_policy __rcu *citadel_policy_active;
 static DEFINE_MUTEX(store_lock);
 
 /* Guarded by store_lock. */
@@ -47,17 +47,12 @@ static bool store_sealed;
 static void trial_expire(struct work_struct *work);
 static DECLARE_DELAYED_WORK(trial_work, trial_expire);
 
-const struct citadel_policy *citadel_active_policy(void)
-{
-	return rcu_dereference(active_policy);
-}
-
 const struct citadel_policy *citadel_policy_get(void)
 {
 	struct citadel_policy *pol;
 
 	rcu_read_lock();
-	pol = rcu_dereference(active_policy);
+	pol = rcu_dereference(citadel_policy_active);
 	if (pol && !refcount_inc_not_zero(&pol->ref))
 		pol = NULL;
 	rcu_read_unlock();
@@ -104,7 +99,7 @@ static struct citadel_policy *swap_locked(struct citadel_policy *pol)
 {
 	struct citadel_policy *old;
 
-	old = rcu_replace_pointer(active_policy, pol,
+	old = rcu_replace_pointer(citadel_policy_active, pol,
 				  lockdep_is_held(&store_lock));
 	if (old)
 		synchronize_rcu();
@@ -264,7 +259,7 @@ int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs)
 		citadel_policy_put(pol);
 		return -EINTR;
 	}
-	cur = rcu_dereference_protected(active_policy,
+	cur = rcu_dereference_protected(citadel_policy_active,
 					lockdep_is_held(&store_lock));
 	if (!ret && !is_signed &&
 	    (citadel_require_signature ||
@@ -327,7 +322,7 @@ int citadel_store_unload(void)
 	if (mutex_lock_interruptible(&store_lock))
 		return -EINTR;
 	if (store_sealed) {
-		reject_locked(rcu_dereference_protected(active_policy,
+		reject_locked(rcu_dereference_protected(citadel_policy_active,
 							lockdep_is_held(&store_lock)),
 			      "sealed: the policy cannot be unloaded until reboot");
 		mutex_unlock(&store_lock);
@@ -356,7 +351,7 @@ int citadel_store_seal(char *err, size_t errlen)
 	int ret = 0;
 
 	mutex_lock(&store_lock);
-	cur = rcu_dereference_protected(active_policy,
+	cur = rcu_dereference_protected(citadel_policy_active,
 					lockdep_is_held(&store_lock));
 	if (!cur) {
 		snprintf(err, errlen, "no policy is loaded: load one before sealing");

@@ -7,8 +7,14 @@
 #include <linux/seq_file.h>
 #include "policy.h"
 
+/* Replaced only by policy_store.c; visible for the inline read below. */
+extern struct citadel_policy __rcu *citadel_policy_active;
+
 /* Caller holds rcu_read_lock(); NULL when no policy is loaded. */
-const struct citadel_policy *citadel_active_policy(void);
+static inline const struct citadel_policy *citadel_active_policy(void)
+{
+	return rcu_dereference(citadel_policy_active);
+}
 
 /* For callers that sleep: a counted reference, or NULL; then put it. */
 const struct citadel_policy *citadel_policy_get(void);

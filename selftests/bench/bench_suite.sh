@@ -53,6 +53,17 @@ for p in net-*.cpol; do
 	denied=$(sed -n 's/^connect_denied //p' /sys/kernel/security/citadel/status)
 	echo "BENCH config=policy rules=$n connect_ns=$c sendto_ns=$s send_ns=$u load_ns=$load memory=$mem denied=$denied"
 done
+# The same rules in a service bench_net enters (scripts/bench.sh).
+for p in svc-*.cpol; do
+	[ -e "$p" ] || continue
+	n=${p#svc-}
+	n=${n%.cpol}
+	load=$(bench_net load "$p" 5) || exit 1
+	mem=$(sed -n 's/^policy_memory //p' /sys/kernel/security/citadel/status)
+	measure
+	denied=$(sed -n 's/^connect_denied //p' /sys/kernel/security/citadel/status)
+	echo "BENCH config=service rules=$n connect_ns=$c sendto_ns=$s send_ns=$u load_ns=$load memory=$mem denied=$denied"
+done
 
 # Exec and listen: N exec path rules, then N listen rules (N = 10, 1,000,
 # 10,000: whatever policy-exec-paths-N / policy-listen-N files are here);
