@@ -438,6 +438,25 @@ TEST_F(outbound, unix_and_destinationless_sends_allowed_uncounted)
 	close(fd);
 }
 
+/*
+ * Citadel's programs call the kfunc inside the trampoline's RCU read
+ * lock and the module does not take it again; a sleepable program on
+ * the same hook calls it outside, and the module must take the lock and
+ * decide the same (on the debug kernel, lockdep watches it).
+ */
+TEST_F(outbound, kfunc_from_a_sleepable_program)
+{
+	char ok[16], no[16];
+
+	snprintf(ok, sizeof(ok), "%d", self->p4_ok);
+	snprintf(no, sizeof(no), "%d", self->p4_no);
+	ASSERT_EQ(0, RUN(CITADEL_DIR "/sleepable_caller", "127.0.0.1", ok,
+			 no));
+	snprintf(ok, sizeof(ok), "%d", self->p6_ok);
+	snprintf(no, sizeof(no), "%d", self->p6_no);
+	ASSERT_EQ(0, RUN(CITADEL_DIR "/sleepable_caller", "::1", ok, no));
+}
+
 TEST_F(outbound, unload_lifts_restrictions)
 {
 	ASSERT_EQ(EPERM, try_connect(SOCK_STREAM, "127.0.0.1", self->p4_no));
