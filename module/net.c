@@ -36,8 +36,8 @@ enum dest_kind {
 struct net_dest {
 	struct citadel_addr addr;
 	u16 port;		/* host order */
-	u8 family;		/* AF_INET or AF_INET6, after unmapping */
 	u8 proto;		/* CPOL_PROTO_*, 0 for any other protocol */
+	u8 table;		/* enum citadel_net_table_id, after unmapping */
 };
 
 /*
@@ -57,10 +57,14 @@ static __always_inline u8 sock_proto(const struct sock *sk)
 	return 0;
 }
 
+/*
+ * d->proto is set first: the table is known here, where the family is
+ * a constant, rather than worked out again on every lookup.
+ */
 static __always_inline void set_v4(struct net_dest *d,
 				   const struct in_addr *a, __be16 port)
 {
-	d->family = AF_INET;
+	d->table = CITADEL_NET4_TCP + (d->proto == CPOL_PROTO_UDP);
 	d->addr.hi = 0;
 	d->addr.lo = be32_to_cpu(a->s_addr);
 	d->port = be16_to_cpu(port);
@@ -75,7 +79,7 @@ static __always_inline void set_v6(struct net_dest *d,
 		set_v4(d, &v4, port);
 		return;
 	}
-	d->family = AF_INET6;
+	d->table = CITADEL_NET6_TCP + (d->proto == CPOL_PROTO_UDP);
 	d->addr.hi = ((u64)be32_to_cpu(a->s6_addr32[0]) << 32) |
 		     be32_to_cpu(a->s6_addr32[1]);
 	d->addr.lo = ((u64)be32_to_cpu(a->s6_addr32[2]) << 32) |
@@ -145,7 +149,7 @@ static void describe(char *buf, size_t len, const char *key,
 	if (kind != DEST_INET)
 		snprintf(buf, len, "proto=%s %s=unreadable",
 			 proto_name(d->proto), key);
-	else if (d->family == AF_INET)
+	else if (d->table < CITADEL_NET6_TCP)
 		snprintf(buf, len, "proto=%s %s=%pI4:%u", proto_name(d->proto),
 			 key, &raw[3], d->port);
 	else
@@ -153,17 +157,12 @@ static void describe(char *buf, size_t len, const char *key,
 			 proto_name(d->proto), key, raw, d->port);
 }
 
-/* Which of a scope's tables holds the rules for @d. */
-static __always_inline int net_table(const struct net_dest *d)
-{
-	return (d->family == AF_INET ? CITADEL_NET4_TCP : CITADEL_NET6_TCP) +
-	       (d->proto == CPOL_PROTO_UDP);
-}
-
 static __always_inline bool match_scope(const struct citadel_scope *s,
-					bool listen, int t,
-					const struct net_dest *d, u32 *line)
+					bool listen, const struct net_dest *d,
+					u32 *line)
 {
+	u8 t = d->table;
+
 	return citadel_net_lookup(listen ? &s->listen[t] : &s->conn[t],
 				  &d->addr, d->port, line);
 }
@@ -177,11 +176,11 @@ static __always_inline bool match_scope(const struct citadel_scope *s,
  */
 static noinline int refuse(enum citadel_op op, const struct citadel_policy *pol,
 			   const struct citadel_scope *svc, enum dest_kind kind,
-			   u64 hi, u64 lo, u16 port, u8 family, u8 proto)
+			   u64 hi, u64 lo, u16 port, u8 proto, u8 table)
 {
 	const struct net_dest d = {
 		.addr = { .hi = hi, .lo = lo },
-		.port = port, .family = family, .proto = proto,
+		.port = port, .proto = proto, .table = table,
 	};
 	bool listen = op == CITADEL_OP_BIND || op == CITADEL_OP_LISTEN;
 	char obj[96];
@@ -211,34 +210,57 @@ static __always_inline void reader_exit(bool locked)
 		rcu_read_unlock();
 }
 
+/*
+ * An unreadable address, or a protocol no rule speaks of: refused
+ * under any policy. Out of line, so that the allowed path below keeps
+ * none of this in registers.
+ */
+static noinline int refuse_unmatchable(enum citadel_op op,
+				       enum dest_kind kind, u64 hi, u64 lo,
+				       u16 port, u8 proto, u8 table)
+{
+	const struct citadel_policy *pol;
+	bool locked = reader_enter();
+	int ret = CITADEL_ALLOW;
+
+	pol = citadel_active_policy();
+	if (pol)
+		ret = refuse(op, pol,
+			     citadel_scope_of(pol, citadel_current_label()),
+			     kind, hi, lo, port, proto, table);
+	reader_exit(locked);
+	return ret;
+}
+
 /* Outbound (@listen false) or local (@listen true) address decision. */
 static __always_inline int decide(enum citadel_op op, bool listen,
 				  enum dest_kind kind, struct net_dest d)
 {
 	const struct citadel_policy *pol;
 	const struct citadel_scope *svc;
-	bool locked, inet;
 	u32 line = 0;
-	int ret, t;
+	bool locked;
+	int ret;
 
 	if (kind == DEST_NONE)
 		return CITADEL_ALLOW;
+	if (kind != DEST_INET || !d.proto)
+		return refuse_unmatchable(op, kind, d.addr.hi, d.addr.lo,
+					  d.port, d.proto, d.table);
 	locked = reader_enter();
 	pol = citadel_active_policy();
 	if (!pol) {
 		reader_exit(locked);
 		return CITADEL_ALLOW;
 	}
-	inet = kind == DEST_INET && d.proto;
-	t = net_table(&d);
 	/* The global rules first: a destination they allow needs no label. */
-	if (inet && match_scope(&pol->scopes[0], listen, t, &d, &line))
+	if (match_scope(&pol->scopes[0], listen, &d, &line))
 		goto allow;
 	svc = citadel_scope_of(pol, citadel_current_label());
-	if (inet && svc && match_scope(svc, listen, t, &d, &line))
+	if (svc && match_scope(svc, listen, &d, &line))
 		goto allow;
-	ret = refuse(op, pol, svc, kind, d.addr.hi, d.addr.lo, d.port, d.family,
-		     d.proto);
+	ret = refuse(op, pol, svc, DEST_INET, d.addr.hi, d.addr.lo, d.port,
+		     d.proto, d.table);
 	reader_exit(locked);
 	return ret;
 allow:

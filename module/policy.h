@@ -136,6 +136,7 @@ struct citadel_policy {
 	 */
 	u64 __percpu *hits;
 	atomic64_t *hits_shared;
+	u32 hit_lines;		/* counters allocated: lines 0..hit_lines-1 */
 #endif
 	u8 digest[32];		/* sha256 of the blob, set by the loader */
 	size_t mem_bytes;	/* memory held by this policy */

@@ -81,6 +81,8 @@ static void alloc_hits(struct citadel_policy *pol)
 	else
 		pol->hits_shared = kvcalloc(n, sizeof(atomic64_t),
 					    GFP_KERNEL | __GFP_NOWARN);
+	if (pol->hits || pol->hits_shared)
+		pol->hit_lines = n;
 }
 
 void citadel_policy_put(const struct citadel_policy *pol)

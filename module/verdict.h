@@ -23,11 +23,12 @@ static inline int citadel_allow(enum citadel_op op)
 static inline void citadel_rule_hit(const struct citadel_policy *pol,
 				    u32 line)
 {
-	if (!line || line > pol->max_line)
+	/* hit_lines is 0 without counters; line 0 has a slot, never shown. */
+	if (line >= pol->hit_lines)
 		return;
 	if (pol->hits)
 		this_cpu_inc(pol->hits[line]);
-	else if (pol->hits_shared)
+	else
 		atomic64_inc(&pol->hits_shared[line]);
 }
 
