@@ -44,25 +44,23 @@ measure
 measure_exec
 echo "BENCH config=hooks rules=0 connect_ns=$c sendto_ns=$s send_ns=$u load_ns=0 memory=0"
 echo "EXEC config=hooks rules=0 forkexec_ns=$fe bind_ns=$b"
-for p in net-*.cpol; do
-	n=${p#net-}
+# One policy file: its load time, memory and the three workloads.
+# measure_policy CONFIG FILE: FILE is PREFIX-N.cpol for N rules.
+measure_policy() {
+	n=${2#*-}
 	n=${n%.cpol}
-	load=$(bench_net load "$p" 5) || exit 1
+	load=$(bench_net load "$2" 5) || exit 1
 	mem=$(sed -n 's/^policy_memory //p' /sys/kernel/security/citadel/status)
 	measure
 	denied=$(sed -n 's/^connect_denied //p' /sys/kernel/security/citadel/status)
-	echo "BENCH config=policy rules=$n connect_ns=$c sendto_ns=$s send_ns=$u load_ns=$load memory=$mem denied=$denied"
+	echo "BENCH config=$1 rules=$n connect_ns=$c sendto_ns=$s send_ns=$u load_ns=$load memory=$mem denied=$denied"
+}
+for p in net-*.cpol; do
+	measure_policy policy "$p"
 done
 # The same rules in a service bench_net enters (scripts/bench.sh).
 for p in svc-*.cpol; do
-	[ -e "$p" ] || continue
-	n=${p#svc-}
-	n=${n%.cpol}
-	load=$(bench_net load "$p" 5) || exit 1
-	mem=$(sed -n 's/^policy_memory //p' /sys/kernel/security/citadel/status)
-	measure
-	denied=$(sed -n 's/^connect_denied //p' /sys/kernel/security/citadel/status)
-	echo "BENCH config=service rules=$n connect_ns=$c sendto_ns=$s send_ns=$u load_ns=$load memory=$mem denied=$denied"
+	[ -e "$p" ] && measure_policy service "$p"
 done
 
 # Exec and listen: N exec path rules, then N listen rules (N = 10, 1,000,
