@@ -67,7 +67,7 @@ SELFTESTS := net_outbound_test policy_load_test trial_test exec_test examples_te
 # Static helpers the tests run as service entries and exec targets.
 SELFTEST_HELPERS := citadel_probe kiosk_httpd
 # Helpers with a BPF program of their own (libbpf, static).
-SELFTEST_BPF_HELPERS := rogue_labeller sleepable_caller
+SELFTEST_BPF_HELPERS := rogue_labeller sleepable_caller seal_breaker
 SELFTEST_BINS := $(addprefix $(BUILD)/selftests/,$(SELFTESTS) $(SELFTEST_HELPERS) \
 	$(SELFTEST_BPF_HELPERS))
 SELFTEST_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter \

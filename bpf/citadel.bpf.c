@@ -8,7 +8,7 @@
  * The module reads it there itself (module/task_label.h), learning the
  * map from the storage the exec program hands it.
  *
- * The last seven programs guard the seal (module/seal.c): until
+ * The last eight programs guard the seal (module/seal.c): until
  * `citadelctl seal` their kfuncs allow everything.
  */
 #include "vmlinux.h"
@@ -53,6 +53,7 @@ extern int bpf_citadel_kernel_module_request(const char *name,
 extern int bpf_citadel_bpf(int cmd, union bpf_attr *attr) __ksym;
 extern int bpf_citadel_bpf_map(struct bpf_map *map) __ksym;
 extern int bpf_citadel_bpf_prog(struct bpf_prog *prog) __ksym;
+extern int bpf_citadel_locked_down(int what) __ksym;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -286,6 +287,12 @@ int BPF_PROG(citadel_bpf_prog, struct bpf_prog *prog, int ret)
 	if (!FULL_BTF(struct bpf_prog))
 		return -EPERM;
 	return verdict(ret, bpf_citadel_bpf_prog(prog));
+}
+
+SEC("lsm/locked_down")
+int BPF_PROG(citadel_locked_down, enum lockdown_reason what, int ret)
+{
+	return verdict(ret, bpf_citadel_locked_down(what));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -238,6 +238,18 @@ __bpf_kfunc int bpf_citadel_bpf_prog(struct bpf_prog *prog)
 	return citadel_seal_bpf_prog(prog);
 }
 
+/**
+ * bpf_citadel_locked_down() - decide lsm/locked_down
+ * @what: the lockdown reason (enum lockdown_reason)
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY once sealed for the reasons
+ * of integrity, kprobes and tracefs.
+ */
+__bpf_kfunc int bpf_citadel_locked_down(int what)
+{
+	return citadel_seal_locked_down(what);
+}
+
 CITADEL_KFUNCS_START(citadel_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_citadel_socket_connect)
 BTF_ID_FLAGS(func, bpf_citadel_socket_sendmsg)
@@ -256,6 +268,7 @@ BTF_ID_FLAGS(func, bpf_citadel_kernel_module_request)
 BTF_ID_FLAGS(func, bpf_citadel_bpf)
 BTF_ID_FLAGS(func, bpf_citadel_bpf_map)
 BTF_ID_FLAGS(func, bpf_citadel_bpf_prog)
+BTF_ID_FLAGS(func, bpf_citadel_locked_down)
 CITADEL_KFUNCS_END(citadel_kfunc_ids)
 
 static const struct btf_kfunc_id_set citadel_kfunc_set = {

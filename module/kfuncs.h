@@ -43,6 +43,7 @@ int bpf_citadel_kernel_module_request(const char *name, u32 name__sz);
 int bpf_citadel_bpf(int cmd, union bpf_attr *attr);
 int bpf_citadel_bpf_map(struct bpf_map *map);
 int bpf_citadel_bpf_prog(struct bpf_prog *prog);
+int bpf_citadel_locked_down(int what);
 
 int citadel_kfuncs_register(void);
 

@@ -199,6 +199,12 @@ static int sealed_refusal(const struct citadel_policy *pol,
 		snprintf(err, errlen, "sealed: only policies signed by an enrolled key load, and this one is not signed");
 		return -EKEYREJECTED;
 	}
+	/* A role change needs a reboot: the camera stays a camera. */
+	if (cur && strcmp(pol->name, cur->name)) {
+		snprintf(err, errlen, "sealed: policy %s is for another role than %s in force (a role change needs a reboot)",
+			 pol->name, cur->name);
+		return -EPERM;
+	}
 	if (cur && pol->version <= cur->version) {
 		snprintf(err, errlen, "sealed: version %llu is not higher than version %llu in force (no rollback)",
 			 pol->version, cur->version);

@@ -8,8 +8,14 @@
  *   - CAP_SYS_MODULE (init_module, finit_module, delete_module), module
  *     images read or handed to the kernel, and request_module() autoload;
  *   - kexec, which would boot a kernel without Citadel;
- *   - bpf() commands that reach Citadel's programs, links or maps, and
- *     new file descriptors for its programs and maps.
+ *   - the kernel's own lockdown points of integrity (/dev/mem, hibernation,
+ *     debugfs writes, bpf_probe_write_user(), ...) and tracefs and
+ *     kprobes, through which root reaches kernel code and data;
+ *   - bpf() commands that reach Citadel's programs or go around them
+ *     (seal_bpf.c).
+ * Citadel's programs are BPF trampolines reached through ftrace, and
+ * kernel.ftrace_enabled=0 would turn them all off: the seal registers a
+ * permanent ftrace_ops, which makes the kernel refuse that sysctl (EBUSY).
  * The policy store and the keyring refuse their own weakening operations
  * (store_sealed in policy_store.c, citadel_keys_close()).
  *
@@ -24,6 +30,7 @@
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/ftrace.h>
 #include <linux/kernel_read_file.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -51,7 +58,7 @@ static const char *const sealed_hooks[] = {
 	"bprm_committed_creds", "task_alloc", "mmap_file", "file_mprotect",
 	"file_open", "path_truncate", "capable", "kernel_read_file",
 	"kernel_load_data", "kernel_module_request", "bpf", "bpf_map",
-	"bpf_prog",
+	"bpf_prog", "locked_down",
 };
 
 #define MAX_MAPS	16
@@ -87,7 +94,7 @@ bool citadel_seal_holds(const void *obj)
 	return citadel_sealed() && is_ours(obj);
 }
 
-static int refuse(enum citadel_op op, const char *what)
+int citadel_seal_refuse(enum citadel_op op, const char *what)
 {
 	char comm[TASK_COMM_LEN];
 
@@ -109,7 +116,7 @@ int citadel_seal_capable(int cap, unsigned int opts)
 	/* A probe that would not be audited is not an attempt: no event. */
 	if (opts & CAP_OPT_NOAUDIT)
 		return CITADEL_DENY;
-	return refuse(CITADEL_OP_MODULE,
+	return citadel_seal_refuse(CITADEL_OP_MODULE,
 		      "CAP_SYS_MODULE (load or unload a kernel module)");
 }
 
@@ -127,7 +134,7 @@ int citadel_seal_kernel_read_file(struct file *file, int id)
 	snprintf(what, sizeof(what), "%s file=%s",
 		 id == READING_MODULE ? "finit_module" : "kexec_file_load",
 		 IS_ERR(path) ? "?" : path);
-	return refuse(id == READING_MODULE ? CITADEL_OP_MODULE :
+	return citadel_seal_refuse(id == READING_MODULE ? CITADEL_OP_MODULE :
 		      CITADEL_OP_KEXEC, what);
 }
 
@@ -136,9 +143,9 @@ int citadel_seal_kernel_load_data(int id)
 	if (!citadel_sealed())
 		return CITADEL_ALLOW;
 	if (id == LOADING_MODULE)
-		return refuse(CITADEL_OP_MODULE, "init_module");
+		return citadel_seal_refuse(CITADEL_OP_MODULE, "init_module");
 	if (id == LOADING_KEXEC_IMAGE || id == LOADING_KEXEC_INITRAMFS)
-		return refuse(CITADEL_OP_KEXEC, "kexec_load");
+		return citadel_seal_refuse(CITADEL_OP_KEXEC, "kexec_load");
 	return CITADEL_ALLOW;
 }
 
@@ -150,117 +157,99 @@ int citadel_seal_module_request(const char *name, u32 len)
 		return CITADEL_ALLOW;
 	snprintf(what, sizeof(what), "request_module %.*s",
 		 (int)strnlen(name, len), name);
-	return refuse(CITADEL_OP_MODULE, what);
-}
-
-/* Whether descriptor @fd of the calling task is one of Citadel's. */
-static bool fd_is_ours(u32 fd)
-{
-	struct file *f = fget(fd);
-	bool ours;
-
-	if (!f)
-		return false;
-	ours = is_ours(f->private_data);
-	fput(f);
-	return ours;
+	return citadel_seal_refuse(CITADEL_OP_MODULE, what);
 }
 
 /*
- * The bpf() commands that take a program, link or map by descriptor and
- * change it or attach to it. Tracing links cannot be detached or updated
- * at all on these kernels; refusing those too is belt and braces, and
- * makes the attempt an event. New descriptors for Citadel's programs and
- * maps are refused in citadel_seal_bpf_prog() and citadel_seal_bpf_map().
+ * Lockdown reasons a sealed device refuses: every one of integrity (what
+ * lockdown=integrity refuses) and, of confidentiality, the two that let
+ * root change what the kernel runs (kprobes and tracefs, which drives
+ * ftrace). The rest of confidentiality stays a choice for the boot line.
  */
-int citadel_seal_bpf(int cmd, const union bpf_attr *attr)
+static bool lockdown_refused(int what)
 {
-	static const char *const what[] = {
-		[BPF_MAP_UPDATE_ELEM] = "BPF_MAP_UPDATE_ELEM",
-		[BPF_MAP_DELETE_ELEM] = "BPF_MAP_DELETE_ELEM",
-		[BPF_MAP_LOOKUP_AND_DELETE_ELEM] = "BPF_MAP_LOOKUP_AND_DELETE_ELEM",
-		[BPF_MAP_FREEZE] = "BPF_MAP_FREEZE",
-		[BPF_MAP_UPDATE_BATCH] = "BPF_MAP_UPDATE_BATCH",
-		[BPF_MAP_DELETE_BATCH] = "BPF_MAP_DELETE_BATCH",
-		[BPF_MAP_LOOKUP_AND_DELETE_BATCH] = "BPF_MAP_LOOKUP_AND_DELETE_BATCH",
-		[BPF_LINK_UPDATE] = "BPF_LINK_UPDATE",
-		[BPF_LINK_DETACH] = "BPF_LINK_DETACH",
-		[BPF_PROG_LOAD] = "BPF_PROG_LOAD",
-		[BPF_LINK_CREATE] = "BPF_LINK_CREATE",
-		[BPF_PROG_ATTACH] = "BPF_PROG_ATTACH",
-		[BPF_PROG_DETACH] = "BPF_PROG_DETACH",
-		[BPF_PROG_BIND_MAP] = "BPF_PROG_BIND_MAP",
-	};
-	char buf[80];
-	bool hit;
+	return (what > LOCKDOWN_NONE && what <= LOCKDOWN_INTEGRITY_MAX) ||
+	       what == LOCKDOWN_KPROBES || what == LOCKDOWN_TRACEFS;
+}
 
-	if (!citadel_sealed() || !attr)
-		return CITADEL_ALLOW;
-	switch (cmd) {
-	case BPF_MAP_UPDATE_ELEM:
-	case BPF_MAP_DELETE_ELEM:
-	case BPF_MAP_LOOKUP_AND_DELETE_ELEM:
-	case BPF_MAP_FREEZE:
-		hit = fd_is_ours(attr->map_fd);
-		break;
-	case BPF_MAP_UPDATE_BATCH:
-	case BPF_MAP_DELETE_BATCH:
-	case BPF_MAP_LOOKUP_AND_DELETE_BATCH:
-		hit = fd_is_ours(attr->batch.map_fd);
-		break;
-	case BPF_LINK_UPDATE:
-		hit = fd_is_ours(attr->link_update.link_fd);
-		break;
-	case BPF_LINK_DETACH:
-		hit = fd_is_ours(attr->link_detach.link_fd);
-		break;
-	case BPF_PROG_LOAD:	/* an extension or tracer of our program */
-		hit = attr->attach_prog_fd && fd_is_ours(attr->attach_prog_fd);
-		break;
-	case BPF_LINK_CREATE:
-		hit = fd_is_ours(attr->link_create.prog_fd) ||
-		      (attr->link_create.target_fd &&
-		       fd_is_ours(attr->link_create.target_fd));
-		break;
-	case BPF_PROG_ATTACH:
-	case BPF_PROG_DETACH:
-		hit = attr->attach_bpf_fd && fd_is_ours(attr->attach_bpf_fd);
-		break;
-	case BPF_PROG_BIND_MAP:
-		hit = fd_is_ours(attr->prog_bind_map.prog_fd) ||
-		      fd_is_ours(attr->prog_bind_map.map_fd);
-		break;
+/* Names of the reasons seen in practice; the rest get their number. */
+static const char *lockdown_name(int what)
+{
+	switch (what) {
+	case LOCKDOWN_DEV_MEM:
+		return "/dev/mem,kmem,port";
+	case LOCKDOWN_KEXEC:
+		return "kexec";
+	case LOCKDOWN_HIBERNATION:
+		return "hibernation";
+	case LOCKDOWN_IOPORT:
+		return "raw io port access";
+	case LOCKDOWN_MSR:
+		return "raw MSR access";
+	case LOCKDOWN_MODULE_PARAMETERS:
+		return "unsafe module parameters";
+	case LOCKDOWN_DEBUGFS:
+		return "debugfs access";
+	case LOCKDOWN_BPF_WRITE_USER:
+		return "bpf_probe_write_user";
+	case LOCKDOWN_KPROBES:
+		return "kprobes";
+	case LOCKDOWN_TRACEFS:
+		return "tracefs";
 	default:
-		return CITADEL_ALLOW;
+		return NULL;
 	}
-	if (!hit)
+}
+
+int citadel_seal_locked_down(int what)
+{
+	const char *name;
+	char buf[64];
+
+	if (!citadel_sealed() || !lockdown_refused(what))
 		return CITADEL_ALLOW;
-	snprintf(buf, sizeof(buf), "bpf %s on a Citadel object", what[cmd]);
-	return refuse(CITADEL_OP_BPF, buf);
+	name = lockdown_name(what);
+	if (name)
+		snprintf(buf, sizeof(buf), "lockdown %s", name);
+	else
+		snprintf(buf, sizeof(buf), "lockdown reason %d", what);
+	return citadel_seal_refuse(CITADEL_OP_LOCKDOWN, buf);
 }
 
-/* A new descriptor for one of Citadel's maps or programs. */
-static int new_fd(const void *obj, const char *kind, const char *name,
-		  int len)
+/*
+ * Never called: the permanent ftrace_ops needs a function to trace, and
+ * one nobody calls costs nothing. Its only effect is the flag.
+ */
+static noinline void citadel_ftrace_anchor(void)
 {
-	char buf[80];
-
-	if (!citadel_sealed() || !is_ours(obj))
-		return CITADEL_ALLOW;
-	snprintf(buf, sizeof(buf), "bpf new fd for Citadel %s %.*s", kind,
-		 len, name);
-	return refuse(CITADEL_OP_BPF, buf);
+	barrier();
 }
 
-int citadel_seal_bpf_map(const struct bpf_map *map)
+static void citadel_ftrace_nop(unsigned long ip, unsigned long parent_ip,
+			       struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
-	return new_fd(map, "map", map->name, sizeof(map->name));
 }
 
-int citadel_seal_bpf_prog(const struct bpf_prog *prog)
+static struct ftrace_ops permanent_ops = {
+	.func = citadel_ftrace_nop,
+	.flags = FTRACE_OPS_FL_PERMANENT,
+};
+
+/* Makes the kernel refuse kernel.ftrace_enabled=0 while registered. */
+static int pin_ftrace(char *err, size_t errlen)
 {
-	return new_fd(prog, "program", prog->aux->name,
-		      sizeof(prog->aux->name));
+	int ret;
+
+	ret = ftrace_set_filter_ip(&permanent_ops,
+				   (unsigned long)citadel_ftrace_anchor, 0, 1);
+	if (!ret)
+		ret = register_ftrace_function(&permanent_ops);
+	if (ret == -EBUSY)
+		snprintf(err, errlen, "kernel.ftrace_enabled is 0, so Citadel's hooks are not running: set it to 1, then seal");
+	else if (ret)
+		snprintf(err, errlen, "cannot register the permanent ftrace_ops that keeps kernel.ftrace_enabled on (error %d)",
+			 ret);
+	return ret;
 }
 
 static void add_object(const void *obj)
@@ -363,7 +352,12 @@ int citadel_seal(const s32 *link_fds, unsigned int n, char *err,
 		}
 	}
 	if (!ret)
+		ret = pin_ftrace(err, errlen);
+	if (!ret) {
 		ret = citadel_store_seal(err, errlen);
+		if (ret)
+			unregister_ftrace_function(&permanent_ops);
+	}
 	if (ret) {
 		while (nlinks)
 			bpf_link_put(links[--nlinks]);
@@ -375,7 +369,7 @@ int citadel_seal(const s32 *link_fds, unsigned int n, char *err,
 	/* Publish after links, objects and nlinks are final. */
 	smp_store_release(&sealed, true);
 	citadel_task_map_seal();
-	pr_info("sealed until reboot: %u hooks held, module pinned, module loading, kexec and unsigned or older policies refused\n",
+	pr_info("sealed until reboot: %u hooks held, module pinned, module loading, kexec, ftrace off, lockdown points, redirecting BPF programs and unsigned, older or other roles' policies refused\n",
 		nlinks);
 out:
 	mutex_unlock(&seal_lock);

@@ -61,6 +61,7 @@ cp "$OBJ/citadelctl" "$ROOT/selftests/vm_suite.sh" "$ROOT/selftests/tap.sh" "$ou
 cp "$OBJ"/selftests/*_test "$out/"
 cp "$OBJ/selftests/citadel_probe" "$OBJ/selftests/kiosk_httpd" \
 	"$OBJ/selftests/rogue_labeller" "$OBJ/selftests/sleepable_caller" \
+	"$OBJ/selftests/seal_breaker" \
 	"$ROOT/selftests/scenario_kiosk_test.sh" "$ROOT/selftests/learn_test.sh" \
 	"$ROOT/selftests/boot_test.sh" "$out/"
 # The boot integration, for boot_test.sh.

@@ -23,6 +23,10 @@
 #define PORT_V2		6201	/* allowed by s-v2 only */
 #define PORT_V3		6202	/* allowed by s-v3 only */
 #define IDS_FILE	"/tmp/citadel-seal-ids"	/* map id, prog id */
+#define LINKS_FILE	"/tmp/citadel-seal-links" /* links pinned at the seal */
+#define FTRACE_SYSCTL	"/proc/sys/kernel/ftrace_enabled"
+#define TRACEFS		"/tmp/seal-tracefs"
+#define BREAKER		CITADEL_DIR "/seal_breaker"
 
 static long sys_bpf(int cmd, union bpf_attr *attr)
 {
@@ -209,6 +213,66 @@ static int link_fd_for(const char *hook)
 	return sys_bpf(BPF_OBJ_GET, &a);
 }
 
+/* Writes @val to a /proc/sys file in one write(): 0 or the errno. */
+static int write_sysctl(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+static int read_int(const char *path)
+{
+	char buf[32];
+
+	if (read_text(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return atoi(buf);
+}
+
+/* The links citadelctl start pinned: one per hook the seal must hold. */
+static int pinned_links(void)
+{
+	char out[16] = "";
+	FILE *p = popen("ls /sys/fs/bpf/citadel | wc -l", "r");
+
+	if (!p)
+		return -1;
+	if (!fgets(out, sizeof(out), p))
+		out[0] = '\0';
+	pclose(p);
+	return atoi(out);
+}
+
+static int saved_links(void)
+{
+	FILE *f = fopen(LINKS_FILE, "r");
+	int n = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+/* Whether a tracefs control file opens for writing: 0 or the errno. */
+static int open_tracefs(void)
+{
+	int fd = open(TRACEFS "/tracing_on", O_WRONLY);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
 /* Before the seal: what the seal takes away works. */
 TEST(before_seal_everything_works)
 {
@@ -278,6 +342,39 @@ TEST(seal_refuses_bad_requests)
 }
 
 /*
+ * Before the seal, each way around Citadel that the seal closes works:
+ * this is what the tests after the seal must see refused. s-v2 is in
+ * force: UDP to 127.0.0.1 port 6201 only.
+ */
+TEST(before_seal_the_switches_and_detours_work)
+{
+	ASSERT_FALSE(is_sealed());
+	ASSERT_TRUE(status_has("\nversion 2\n"));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
+	/* One sysctl turns every BPF LSM program off, then on again. */
+	ASSERT_EQ(1, read_int(FTRACE_SYSCTL));
+	ASSERT_EQ(0, write_sysctl(FTRACE_SYSCTL, "0"));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
+	ASSERT_EQ(0, write_sysctl(FTRACE_SYSCTL, "1"));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
+	/* While ftrace is off the seal would hold nothing: refused. */
+	ASSERT_EQ(0, write_sysctl(FTRACE_SYSCTL, "0"));
+	ASSERT_NE(0, run_cmd("citadelctl seal 2>/tmp/seal.err"));
+	ASSERT_EQ(0, write_sysctl(FTRACE_SYSCTL, "1"));
+	ASSERT_EQ(0, run_cmd("grep -q 'ftrace_enabled is 0' /tmp/seal.err"));
+	ASSERT_FALSE(is_sealed());
+	/* A cgroup program steers an allowed datagram to a denied port. */
+	ASSERT_EQ(0, RUN(BREAKER, "sendmsg4", "6201"));
+	ASSERT_EQ(0, RUN(BREAKER, "connect4", "6201"));
+	ASSERT_EQ(0, RUN(BREAKER, "fmod_ret"));
+	ASSERT_EQ(0, RUN(BREAKER, "write_user"));
+	ASSERT_EQ(0, mkdir(TRACEFS, 0755));
+	ASSERT_EQ(0, mount("nodev", TRACEFS, "tracefs", 0, NULL));
+	ASSERT_EQ(0, open_tracefs());
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
+}
+
+/*
  * The threat the seal closes: root rewrites its own label through the
  * task storage map. Before the seal that works; after it, even a map
  * descriptor opened before the seal cannot write.
@@ -286,7 +383,8 @@ TEST(seal)
 {
 	unsigned int map_id = 0, prog_id = 0;
 	FILE *f = fopen(IDS_FILE, "r");
-	int map_fd;
+	int map_fd, links;
+	char line[48];
 
 	ASSERT_NE(NULL, f);
 	ASSERT_EQ(2, fscanf(f, "%u %u", &map_id, &prog_id));
@@ -294,10 +392,17 @@ TEST(seal)
 	map_fd = get_fd_by_id(BPF_MAP_GET_FD_BY_ID, map_id, 0);
 	ASSERT_GE(map_fd, 0);
 	ASSERT_EQ(0, set_own_label(map_fd, 0));
+	links = pinned_links();
+	ASSERT_GE(links, 21);
+	f = fopen(LINKS_FILE, "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "%d\n", links);
+	fclose(f);
+	snprintf(line, sizeof(line), "\nsealed_links %d\n", links);
 
 	ASSERT_EQ(0, run_cmd("citadelctl seal"));
 	ASSERT_TRUE(is_sealed());
-	ASSERT_TRUE(status_has("\nsealed_links 20\n"));
+	ASSERT_TRUE(status_has(line));
 	ASSERT_TRUE(has_event("seal", "sealed until reboot"));
 	ASSERT_EQ(0, run_cmd("citadelctl status | grep -q '^sealed: *yes'"));
 	/* Sealing again is a no-op, and says so. */
@@ -418,14 +523,63 @@ TEST(enforcement_survives_unpin_and_unmount)
 	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
 	/* start does not attach a second set while sealed. */
 	ASSERT_EQ(0, run_cmd("citadelctl start | grep -q 'sealed'"));
-	ASSERT_TRUE(status_has("\nsealed_links 20\n"));
+	ASSERT_EQ(saved_links(), status_value("sealed_links"));
+}
+
+/* kernel.ftrace_enabled=0 would stop every hook: the kernel refuses it. */
+TEST(ftrace_off_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(EBUSY, write_sysctl(FTRACE_SYSCTL, "0"));
+	ASSERT_EQ(1, read_int(FTRACE_SYSCTL));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V2));
+	/* Writing 1 (no change) is fine. */
+	ASSERT_EQ(0, write_sysctl(FTRACE_SYSCTL, "1"));
+}
+
+/* Programs that would rewrite an allowed destination do not load. */
+TEST(redirecting_bpf_programs_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(100, RUN(BREAKER, "sendmsg4", "6201"));
+	ASSERT_EQ(100, RUN(BREAKER, "connect4", "6201"));
+	ASSERT_TRUE(has_event("bpf", "BPF_PROG_LOAD of a cgroup_sock_addr program"));
+	/* An fmod_ret program could replace an LSM decision. */
+	ASSERT_EQ(100, RUN(BREAKER, "fmod_ret"));
+	ASSERT_TRUE(has_event("bpf", "BPF_PROG_LOAD of a fmod_ret program"));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V2));
+}
+
+/* The kernel's own lockdown points: tracefs, bpf_probe_write_user(). */
+TEST(lockdown_points_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(EPERM, open_tracefs());
+	ASSERT_TRUE(has_event("lockdown", "lockdown tracefs"));
+	/* The verifier is told the helper is not there: EINVAL. */
+	ASSERT_EQ(101, RUN(BREAKER, "write_user"));
+	ASSERT_TRUE(has_event("lockdown", "lockdown bpf_probe_write_user"));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
+}
+
+/* A policy of another role (same key, higher version) does not load. */
+TEST(other_role_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(EPERM, load_file(SIGDIR "s-other-role.cpol"));
+	ASSERT_TRUE(has_event("policy", "policy seal-camera is for another role than seal-kiosk"));
+	ASSERT_TRUE(status_has("\nname seal-kiosk\n"));
+	ASSERT_TRUE(status_has("\nversion 2\n"));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
 }
 
 TEST(unsigned_policy_refused)
 {
 	ASSERT_TRUE(is_sealed());
 	ASSERT_EQ(EKEYREJECTED, load_file(SIGDIR "s-unsigned.cpol"));
-	ASSERT_TRUE(status_has("\nname s-v2\n"));
+	ASSERT_TRUE(status_has("\nversion 2\n"));
 	ASSERT_TRUE(has_event("policy", "this one is not signed"));
 }
 
@@ -433,7 +587,7 @@ TEST(unknown_key_refused)
 {
 	ASSERT_TRUE(is_sealed());
 	ASSERT_EQ(ENOKEY, load_file(SIGDIR "s-unknown.cpol"));
-	ASSERT_TRUE(status_has("\nname s-v2\n"));
+	ASSERT_TRUE(status_has("\nversion 2\n"));
 	ASSERT_TRUE(has_event("policy", "signed by a key that is not enrolled"));
 }
 
@@ -446,18 +600,18 @@ TEST(tampered_policy_refused)
 	ASSERT_TRUE(err == EKEYREJECTED || err == EBADMSG) {
 		TH_LOG("tampered policy: %s", strerror(err));
 	}
-	ASSERT_TRUE(status_has("\nname s-v2\n"));
+	ASSERT_TRUE(status_has("\nversion 2\n"));
 	ASSERT_TRUE(has_event("policy", "the signature does not match"));
 }
 
 TEST(older_or_same_version_refused)
 {
 	ASSERT_TRUE(is_sealed());
-	ASSERT_EQ(EPERM, load_file(SIGDIR "p-signed1.cpol"));
+	ASSERT_EQ(EPERM, load_file(SIGDIR "s-v1.cpol"));
 	ASSERT_TRUE(has_event("policy", "version 1 is not higher than version 2"));
 	ASSERT_EQ(EPERM, load_file(SIGDIR "s-v2.cpol"));
-	ASSERT_TRUE(status_has("\nname s-v2\n"));
-	ASSERT_EQ(0, run_cmd("citadelctl load " SIGDIR "p-signed1.cpol 2>&1 | grep -q 'no rollback'"));
+	ASSERT_TRUE(status_has("\nversion 2\n"));
+	ASSERT_EQ(0, run_cmd("citadelctl load " SIGDIR "s-v1.cpol 2>&1 | grep -q 'no rollback'"));
 }
 
 TEST(audit_mode_refused)
@@ -468,7 +622,7 @@ TEST(audit_mode_refused)
 	ASSERT_TRUE(has_event("policy", "in audit mode (the whole policy)"));
 	ASSERT_EQ(EPERM, load_file(SIGDIR "s-svc-audit.cpol"));
 	ASSERT_TRUE(has_event("policy", "in audit mode (a service)"));
-	ASSERT_TRUE(status_has("\nname s-v2\n"));
+	ASSERT_TRUE(status_has("\nversion 2\n"));
 }
 
 TEST(unload_refused)
@@ -493,7 +647,7 @@ TEST(signed_higher_version_loads)
 {
 	ASSERT_TRUE(is_sealed());
 	ASSERT_EQ(0, run_cmd("citadelctl load " SIGDIR "s-v3.cpol"));
-	ASSERT_TRUE(status_has("\nname s-v3\n"));
+	ASSERT_TRUE(status_has("\nversion 3\n"));
 	ASSERT_TRUE(status_has("\nversion 3\n"));
 	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
 	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V2));

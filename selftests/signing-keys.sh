@@ -13,8 +13,10 @@
 #   p-require.cpol    signed by key 1, says 'require signature'
 #   p-after.cpol      signed by key 1, other rules
 # Each allows exec / and connect to udp 127.0.0.1 port 6201 (p-after:
-# 6202), and has its own name, which status shows. For seal_test, each
-# with its version in the name:
+# 6202), and has its own name, which status shows. For seal_test, all
+# of one role (policy name seal-kiosk), each with its version in the
+# file name:
+#   s-v1.cpol         signed by key 1, version 1, port 6201
 #   s-v2.cpol         signed by key 1, version 2, port 6201
 #   s-v3.cpol         signed by key 1, version 3, port 6202
 #   s-audit.cpol      signed by key 1, version 9, mode audit
@@ -24,6 +26,8 @@
 #   s-tampered.cpol   signed by key 1, version 9, then one byte flipped
 #   s-svc.cpol        signed by key 1, version 10, port 6202, and service
 #                     web (entry /tmp/seal-web) may reach port 6203
+#   s-other-role.cpol signed by key 1, version 50, but of another role
+#                     (policy name seal-camera)
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
@@ -45,10 +49,11 @@ for k in 1 2; do
 done
 sha256sum "$out/c1.der" | cut -d' ' -f1 >"$out/c1.sha256"
 
-# policy NAME PORT [EXTRA_TOP_LINE [VERSION [MODE]]]: compiles to $tmp/NAME.cpol
+# policy NAME PORT [EXTRA_TOP_LINE [VERSION [MODE [ROLE]]]]: compiles to
+# $tmp/NAME.cpol; the policy's name is ROLE, by default NAME
 policy() {
 	printf 'policy %s version %s\nmode %s\n%s\nglobal {\n    exec /\n    libs /\n    connect udp 127.0.0.1 port %s\n}\n' \
-		"$1" "${4:-1}" "${5:-enforce}" "${3:-}" "$2" >"$tmp/$1.conf"
+		"${6:-$1}" "${4:-1}" "${5:-enforce}" "${3:-}" "$2" >"$tmp/$1.conf"
 	"$CTL" compile "$tmp/$1.conf" -o "$tmp/$1.cpol" 2>/dev/null
 }
 # flip FILE: flips the low bit of the first byte of the policy name
@@ -83,21 +88,26 @@ flip "$out/p-tampered.cpol"
 "$CTL" verify --cert "$tmp/c1.pem" "$out/p-signed1.cpol" >/dev/null
 "$CTL" verify --cert "$tmp/c2.pem" "$out/p-signed2.cpol" >/dev/null
 
-policy s-v2 6201 "" 2
-policy s-v3 6202 "" 3
-policy s-audit 6201 "" 9 audit
-policy s-unsigned 6201 "" 9
-policy s-unknown 6201 "" 9
-policy s-tampered 6201 "" 9
-printf 'policy s-svc-audit version 9\nglobal {\n    exec /\n    libs /\n}\nservice probe {\n    audit\n    exec /nonexistent/probe\n}\n' \
+role=seal-kiosk
+policy s-v1 6201 "" 1 enforce $role
+policy s-v2 6201 "" 2 enforce $role
+policy s-v3 6202 "" 3 enforce $role
+policy s-audit 6201 "" 9 audit $role
+policy s-unsigned 6201 "" 9 enforce $role
+policy s-unknown 6201 "" 9 enforce $role
+policy s-tampered 6201 "" 9 enforce $role
+policy s-other-role 6201 "" 50 enforce seal-camera
+printf 'policy seal-kiosk version 9\nglobal {\n    exec /\n    libs /\n}\nservice probe {\n    audit\n    exec /nonexistent/probe\n}\n' \
 	>"$tmp/s-svc-audit.conf"
 "$CTL" compile "$tmp/s-svc-audit.conf" -o "$tmp/s-svc-audit.cpol" 2>/dev/null
 sign 1 "$tmp/s-svc-audit.cpol" "$out/s-svc-audit.cpol"
-printf 'policy s-svc version 10\nglobal {\n    exec /\n    libs /\n    connect udp 127.0.0.1 port 6202\n}\nservice web {\n    exec /tmp/seal-web\n    connect udp 127.0.0.1 port 6203\n}\n' \
+printf 'policy seal-kiosk version 10\nglobal {\n    exec /\n    libs /\n    connect udp 127.0.0.1 port 6202\n}\nservice web {\n    exec /tmp/seal-web\n    connect udp 127.0.0.1 port 6203\n}\n' \
 	>"$tmp/s-svc.conf"
 "$CTL" compile "$tmp/s-svc.conf" -o "$tmp/s-svc.cpol" 2>/dev/null
 sign 1 "$tmp/s-svc.cpol" "$out/s-svc.cpol"
+sign 1 "$tmp/s-v1.cpol" "$out/s-v1.cpol"
 sign 1 "$tmp/s-v2.cpol" "$out/s-v2.cpol"
+sign 1 "$tmp/s-other-role.cpol" "$out/s-other-role.cpol"
 sign 1 "$tmp/s-v3.cpol" "$out/s-v3.cpol"
 sign 1 "$tmp/s-audit.cpol" "$out/s-audit.cpol"
 cp "$tmp/s-unsigned.cpol" "$out/s-unsigned.cpol"
