@@ -21,6 +21,8 @@
 #define EPERM 1
 #define AF_INET 2
 #define AF_INET6 10
+#define SOL_IP 0
+#define SOL_IPV6 41
 #define CAP_SYS_MODULE 16
 #define MODULE_NAME_LEN 56	/* (64 - sizeof(unsigned long)) */
 
@@ -30,6 +32,8 @@ extern int bpf_citadel_socket_connect(struct socket *sock,
 				      int addrlen) __ksym;
 extern int bpf_citadel_socket_sendmsg(struct socket *sock,
 				      struct msghdr *msg, int size) __ksym;
+extern int bpf_citadel_socket_setsockopt(struct socket *sock, int level,
+					 int optname) __ksym;
 extern int bpf_citadel_socket_bind(struct socket *sock,
 				   struct sockaddr *address,
 				   int addrlen) __ksym;
@@ -114,6 +118,22 @@ int BPF_PROG(citadel_socket_sendmsg, struct socket *sock, struct msghdr *msg,
 	     int size, int ret)
 {
 	return verdict(ret, bpf_citadel_socket_sendmsg(sock, msg, size));
+}
+
+/*
+ * Only the IP and IPv6 levels hold source routes (module/net.c): the
+ * socket, TCP and UDP options that make up nearly every call stay here.
+ */
+SEC("lsm/socket_setsockopt")
+int BPF_PROG(citadel_socket_setsockopt, struct socket *sock, int level,
+	     int optname, int ret)
+{
+	if (ret)
+		return -EPERM;
+	if (level != SOL_IP && level != SOL_IPV6)
+		return 0;
+	return verdict(ret, bpf_citadel_socket_setsockopt(sock, level,
+							  optname));
 }
 
 SEC("lsm/socket_bind")

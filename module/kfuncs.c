@@ -46,6 +46,20 @@ __bpf_kfunc int bpf_citadel_socket_sendmsg(struct socket *sock,
 }
 
 /**
+ * bpf_citadel_socket_setsockopt() - decide lsm/socket_setsockopt
+ * @sock: the hook's socket
+ * @level: the option's level
+ * @optname: the option
+ *
+ * Return: CITADEL_ALLOW or CITADEL_DENY.
+ */
+__bpf_kfunc int bpf_citadel_socket_setsockopt(struct socket *sock, int level,
+					      int optname)
+{
+	return citadel_net_setsockopt(sock, level, optname);
+}
+
+/**
  * bpf_citadel_socket_bind() - decide lsm/socket_bind
  * @sock: the hook's socket
  * @address: the hook's local address
@@ -253,6 +267,7 @@ __bpf_kfunc int bpf_citadel_locked_down(int what)
 CITADEL_KFUNCS_START(citadel_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_citadel_socket_connect)
 BTF_ID_FLAGS(func, bpf_citadel_socket_sendmsg)
+BTF_ID_FLAGS(func, bpf_citadel_socket_setsockopt)
 BTF_ID_FLAGS(func, bpf_citadel_socket_bind)
 BTF_ID_FLAGS(func, bpf_citadel_socket_listen)
 BTF_ID_FLAGS(func, bpf_citadel_socket_create)

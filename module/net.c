@@ -9,6 +9,8 @@
  * the way the protocol itself will decode it (an IPv6 socket sends to
  * AF_INET addresses, IPv4 UDP treats AF_UNSPEC as AF_INET, mapped IPv6
  * addresses are IPv4), so no spelling of an address escapes the rules.
+ * Nor does a source route, which would send the packet first to an
+ * address the rules never saw (see refuse_source_route()).
  */
 #include "common.h"
 
@@ -17,6 +19,7 @@
 #include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/socket.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 
@@ -302,6 +305,92 @@ int citadel_net_connect(struct socket *sock, struct sockaddr *address,
 }
 
 /*
+ * Source routing: an IPv4 source route (IP_OPTIONS, or IP_RETOPTS as a
+ * control message of a send) or an IPv6 routing header (IPV6_RTHDR,
+ * which needs no privilege) sends the packet first to an address of the
+ * caller's choosing, which the rules never saw. Refused under any
+ * policy. The hook is not given the option's value, so every IP_OPTIONS
+ * goes (record route and timestamps too: nothing a device needs).
+ */
+static noinline int refuse_source_route(const char *what)
+{
+	const struct citadel_policy *pol;
+	bool locked = reader_enter();
+	int ret = CITADEL_ALLOW;
+
+	pol = citadel_active_policy();
+	if (pol)
+		ret = citadel_refuse(CITADEL_OP_SEND, pol,
+				     citadel_scope_of(pol,
+						      citadel_current_label()),
+				     what);
+	reader_exit(locked);
+	return ret;
+}
+
+/**
+ * citadel_net_setsockopt() - decide a setsockopt() on an inet socket
+ * @sock: the socket
+ * @level: the option's level
+ * @optname: the option
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY for the options that set a
+ * source route or routing header while a policy is loaded.
+ */
+int citadel_net_setsockopt(struct socket *sock, int level, int optname)
+{
+	if (!sock || !sock->sk)
+		return CITADEL_DENY;
+	if (!inet_user_sock(sock->sk))
+		return CITADEL_ALLOW;
+	if (level == SOL_IP && optname == IP_OPTIONS)
+		return refuse_source_route("setsockopt IP_OPTIONS (source routing)");
+	if (level == SOL_IPV6 &&
+	    (optname == IPV6_RTHDR || optname == IPV6_2292RTHDR ||
+	     optname == IPV6_2292PKTOPTIONS))
+		return refuse_source_route("setsockopt IPV6_RTHDR (source routing)");
+	return CITADEL_ALLOW;
+}
+
+/*
+ * The source route among a send's control messages, or NULL. The walk is
+ * bounded by msg_controllen, which the socket layer already capped
+ * (optmem_max) when it copied the messages in, and walks again itself.
+ */
+static const char *source_route_cmsg(struct msghdr *msg)
+{
+	struct cmsghdr *c;
+
+	if (msg->msg_control_is_user)
+		return "a control message out of Citadel's reach";
+	for_each_cmsghdr(c, msg) {
+		if (!CMSG_OK(msg, c))
+			break;	/* the protocol refuses the send itself */
+		if (c->cmsg_level == SOL_IP && c->cmsg_type == IP_RETOPTS)
+			return "control message IP_RETOPTS (source routing)";
+		if (c->cmsg_level == SOL_IPV6 &&
+		    (c->cmsg_type == IPV6_RTHDR ||
+		     c->cmsg_type == IPV6_2292RTHDR))
+			return "control message IPV6_RTHDR (source routing)";
+	}
+	return NULL;
+}
+
+static int sendmsg_to(struct sock *sk, const struct msghdr *msg);
+
+/* A send with control messages: rare, out of line. */
+static noinline int sendmsg_control(struct sock *sk, struct msghdr *msg)
+{
+	const char *what = inet_user_sock(sk) ? source_route_cmsg(msg) : NULL;
+
+	if (what && refuse_source_route(what) == CITADEL_DENY)
+		return CITADEL_DENY;
+	if (!msg->msg_name || msg->msg_namelen <= 0)
+		return CITADEL_ALLOW;
+	return sendmsg_to(sk, msg);
+}
+
+/*
  * A send that names a destination. Out of line: the sends without one,
  * nearly all of them, return from citadel_net_sendmsg() before any stack
  * frame is set up (Citadel's BPF program calls the kfunc for every send
@@ -331,6 +420,7 @@ static noinline int sendmsg_to(struct sock *sk, const struct msghdr *msg)
  *
  * Sends without a destination go where connect() already allowed. TCP
  * only takes a destination with MSG_FASTOPEN (connect and send in one).
+ * A source route among the control messages is refused.
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
@@ -338,6 +428,8 @@ int citadel_net_sendmsg(struct socket *sock, struct msghdr *msg)
 {
 	if (!sock || !sock->sk || !msg)
 		return CITADEL_DENY;
+	if (unlikely(msg->msg_controllen))
+		return sendmsg_control(sock->sk, msg);
 	if (!msg->msg_name || msg->msg_namelen <= 0)
 		return CITADEL_ALLOW;
 	return sendmsg_to(sock->sk, msg);

@@ -53,7 +53,8 @@ MODULE_IMPORT_NS(BPF_INTERNAL);
 
 /* Every hook citadel.bpf.c attaches to: a seal must hold all of them. */
 static const char *const sealed_hooks[] = {
-	"socket_connect", "socket_sendmsg", "socket_bind", "socket_listen",
+	"socket_connect", "socket_sendmsg", "socket_setsockopt",
+	"socket_bind", "socket_listen",
 	"socket_create", "bprm_creds_for_exec", "bprm_check_security",
 	"bprm_committed_creds", "task_alloc", "mmap_file", "file_mprotect",
 	"file_open", "path_truncate", "capable", "kernel_read_file",
