@@ -8,7 +8,7 @@
  * The module reads it there itself (module/task_label.h), learning the
  * map from the storage the exec program hands it.
  *
- * The last eight programs guard the seal (module/seal.c): until
+ * The last eleven programs guard the seal (module/seal.c): until
  * `citadelctl seal` their kfuncs allow everything.
  */
 #include "vmlinux.h"
@@ -58,6 +58,9 @@ extern int bpf_citadel_bpf(int cmd, union bpf_attr *attr) __ksym;
 extern int bpf_citadel_bpf_map(struct bpf_map *map) __ksym;
 extern int bpf_citadel_bpf_prog(struct bpf_prog *prog) __ksym;
 extern int bpf_citadel_locked_down(int what) __ksym;
+extern int bpf_citadel_netlink_send(struct sock *sk,
+				    struct sk_buff *skb) __ksym;
+extern int bpf_citadel_file_ioctl(unsigned int cmd) __ksym;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -313,6 +316,38 @@ SEC("lsm/locked_down")
 int BPF_PROG(citadel_locked_down, enum lockdown_reason what, int ret)
 {
 	return verdict(ret, bpf_citadel_locked_down(what));
+}
+
+SEC("lsm/netlink_send")
+int BPF_PROG(citadel_netlink_send, struct sock *sk, struct sk_buff *skb,
+	     int ret)
+{
+	if (!FULL_BTF(struct sock) || !FULL_BTF(struct sk_buff))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_netlink_send(sk, skb));
+}
+
+/* Every ioctl() passes here: only the socket ones (0x89xx) go on. */
+SEC("lsm/file_ioctl")
+int BPF_PROG(citadel_file_ioctl, struct file *file, unsigned int cmd,
+	     unsigned long arg, int ret)
+{
+	if (ret)
+		return -EPERM;
+	if ((cmd & 0xff00) != 0x8900)
+		return 0;
+	return verdict(ret, bpf_citadel_file_ioctl(cmd));
+}
+
+SEC("lsm/file_ioctl_compat")
+int BPF_PROG(citadel_file_ioctl_compat, struct file *file, unsigned int cmd,
+	     unsigned long arg, int ret)
+{
+	if (ret)
+		return -EPERM;
+	if ((cmd & 0xff00) != 0x8900)
+		return 0;
+	return verdict(ret, bpf_citadel_file_ioctl(cmd));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

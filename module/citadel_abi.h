@@ -70,9 +70,21 @@ enum cpol_proto {
 /* Header flag: fileless exec (memfd, O_TMPFILE, deleted files) allowed. */
 #define CPOL_F_FILELESS		(1u << 1)
 
-/* Scope flags. */
+/*
+ * Scope flags. AUDIT is for services only; the NETCONF allowances (once
+ * sealed, the scope may change this part of the network configuration:
+ * module/netconf.c) are for the global scope too.
+ */
 #define CPOL_SCOPE_F_AUDIT	(1u << 0)	/* this service in audit mode */
-#define CPOL_SCOPE_F_ALL	(CPOL_SCOPE_F_AUDIT)
+#define CPOL_SCOPE_F_NETCONF_ROUTE	(1u << 1)	/* netconf route */
+#define CPOL_SCOPE_F_NETCONF_XFRM	(1u << 2)	/* netconf xfrm */
+#define CPOL_SCOPE_F_NETCONF_NETFILTER	(1u << 3)	/* netconf netfilter */
+#define CPOL_SCOPE_F_NETCONF_GENERIC	(1u << 4)	/* netconf generic */
+#define CPOL_SCOPE_F_NETCONF	(CPOL_SCOPE_F_NETCONF_ROUTE | \
+				 CPOL_SCOPE_F_NETCONF_XFRM | \
+				 CPOL_SCOPE_F_NETCONF_NETFILTER | \
+				 CPOL_SCOPE_F_NETCONF_GENERIC)
+#define CPOL_SCOPE_F_ALL	(CPOL_SCOPE_F_AUDIT | CPOL_SCOPE_F_NETCONF)
 
 /*
  * Socket families a scope may create: bit n for address family n (AF_*),

@@ -13,6 +13,7 @@
 #include "exec.h"
 #include "kfuncs.h"
 #include "net.h"
+#include "netconf.h"
 #include "seal.h"
 #include "task_label.h"
 
@@ -264,6 +265,31 @@ __bpf_kfunc int bpf_citadel_locked_down(int what)
 	return citadel_seal_locked_down(what);
 }
 
+/**
+ * bpf_citadel_netlink_send() - decide lsm/netlink_send
+ * @sk: the sending netlink socket
+ * @skb: the messages, in kernel memory
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY once sealed for a network
+ * configuration change the task's scope has no netconf allowance for.
+ */
+__bpf_kfunc int bpf_citadel_netlink_send(struct sock *sk, struct sk_buff *skb)
+{
+	return citadel_netconf_netlink(sk, skb);
+}
+
+/**
+ * bpf_citadel_file_ioctl() - decide lsm/file_ioctl for socket ioctls
+ * @cmd: the ioctl command (the program passes only 0x89xx)
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY once sealed for a SIOC* that
+ * changes interfaces, routes or ARP entries without 'netconf route'.
+ */
+__bpf_kfunc int bpf_citadel_file_ioctl(unsigned int cmd)
+{
+	return citadel_netconf_ioctl(cmd);
+}
+
 CITADEL_KFUNCS_START(citadel_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_citadel_socket_connect)
 BTF_ID_FLAGS(func, bpf_citadel_socket_sendmsg)
@@ -284,6 +310,8 @@ BTF_ID_FLAGS(func, bpf_citadel_bpf)
 BTF_ID_FLAGS(func, bpf_citadel_bpf_map)
 BTF_ID_FLAGS(func, bpf_citadel_bpf_prog)
 BTF_ID_FLAGS(func, bpf_citadel_locked_down)
+BTF_ID_FLAGS(func, bpf_citadel_netlink_send)
+BTF_ID_FLAGS(func, bpf_citadel_file_ioctl)
 CITADEL_KFUNCS_END(citadel_kfunc_ids)
 
 static const struct btf_kfunc_id_set citadel_kfunc_set = {

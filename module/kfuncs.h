@@ -17,6 +17,8 @@
 #include "citadel_task.h"
 
 struct bpf_map;
+struct sk_buff;
+struct sock;
 struct bpf_prog;
 union bpf_attr;
 
@@ -46,6 +48,8 @@ int bpf_citadel_bpf(int cmd, union bpf_attr *attr);
 int bpf_citadel_bpf_map(struct bpf_map *map);
 int bpf_citadel_bpf_prog(struct bpf_prog *prog);
 int bpf_citadel_locked_down(int what);
+int bpf_citadel_netlink_send(struct sock *sk, struct sk_buff *skb);
+int bpf_citadel_file_ioctl(unsigned int cmd);
 
 int citadel_kfuncs_register(void);
 

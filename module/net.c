@@ -25,6 +25,7 @@
 
 #include "citadel_task.h"
 #include "net.h"
+#include "netconf.h"
 #include "net_lookup.h"
 #include "task_label.h"
 #include "policy_store.h"
@@ -335,7 +336,8 @@ static noinline int refuse_source_route(const char *what)
  * @optname: the option
  *
  * Return: CITADEL_ALLOW, or CITADEL_DENY for the options that set a
- * source route or routing header while a policy is loaded.
+ * source route or routing header while a policy is loaded, and once
+ * sealed for legacy netfilter and multicast routing changes (netconf.c).
  */
 int citadel_net_setsockopt(struct socket *sock, int level, int optname)
 {
@@ -349,7 +351,7 @@ int citadel_net_setsockopt(struct socket *sock, int level, int optname)
 	    (optname == IPV6_RTHDR || optname == IPV6_2292RTHDR ||
 	     optname == IPV6_2292PKTOPTIONS))
 		return refuse_source_route("setsockopt IPV6_RTHDR (source routing)");
-	return CITADEL_ALLOW;
+	return citadel_netconf_sockopt(level, optname);
 }
 
 /*

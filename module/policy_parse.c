@@ -291,8 +291,9 @@ static int read_scopes(struct parse_ctx *c, struct citadel_policy *pol)
 						  i);
 		if (i == 0) {
 			if (s->id || len != sizeof(global) - 1 ||
-			    memcmp(s->name, global, len) || s->flags)
-				return citadel_parse_fail(c, "scope 0 must be the global scope (id 0, name global, no flags)");
+			    memcmp(s->name, global, len) ||
+			    (s->flags & ~CPOL_SCOPE_F_NETCONF))
+				return citadel_parse_fail(c, "scope 0 must be the global scope (id 0, name global, no flags but netconf)");
 			continue;
 		}
 		if (!valid_service_name(s->name, len) ||

@@ -59,7 +59,8 @@ static const char *const sealed_hooks[] = {
 	"bprm_committed_creds", "task_alloc", "mmap_file", "file_mprotect",
 	"file_open", "path_truncate", "capable", "kernel_read_file",
 	"kernel_load_data", "kernel_module_request", "bpf", "bpf_map",
-	"bpf_prog", "locked_down",
+	"bpf_prog", "locked_down", "netlink_send", "file_ioctl",
+	"file_ioctl_compat",
 };
 
 #define MAX_MAPS	16
@@ -97,11 +98,17 @@ bool citadel_seal_holds(const void *obj)
 
 int citadel_seal_refuse(enum citadel_op op, const char *what)
 {
+	return citadel_seal_refuse_in(op, NULL, what);
+}
+
+int citadel_seal_refuse_in(enum citadel_op op,
+			   const struct citadel_scope *svc, const char *what)
+{
 	char comm[TASK_COMM_LEN];
 
 	atomic64_inc(&refusals);
 	rcu_read_lock();
-	citadel_event(op, CITADEL_EV_DENIED, citadel_active_policy(), NULL,
+	citadel_event(op, CITADEL_EV_DENIED, citadel_active_policy(), svc,
 		      what);
 	rcu_read_unlock();
 	get_task_comm(comm, current);

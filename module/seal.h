@@ -9,6 +9,7 @@
 #include "counters.h"
 
 struct bpf_map;
+struct citadel_scope;
 struct bpf_prog;
 struct file;
 union bpf_attr;
@@ -21,6 +22,9 @@ int citadel_seal(const s32 *link_fds, unsigned int n, char *err,
 void citadel_seal_show_status(struct seq_file *m);
 /* Records a refusal of the seal (event, counter, log): CITADEL_DENY. */
 int citadel_seal_refuse(enum citadel_op op, const char *what);
+/* The same for a task of service @svc (NULL: none), under RCU. */
+int citadel_seal_refuse_in(enum citadel_op op,
+			   const struct citadel_scope *svc, const char *what);
 
 /* Decisions for the hooks that guard the seal: CITADEL_ALLOW or _DENY. */
 int citadel_seal_capable(int cap, unsigned int opts);

@@ -14,6 +14,8 @@
 #include <endian.h>
 #include <linux/bpf.h>
 #include <linux/kexec.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 
 #include "citadel_abi.h"
@@ -273,6 +275,22 @@ static int open_tracefs(void)
 	return 0;
 }
 
+/* SIOCSIFMTU on lo (to its own MTU: no change): 0 or the errno. */
+static int set_lo_mtu(void)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), err = 0;
+
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFMTU, &ifr) || ioctl(fd, SIOCSIFMTU, &ifr))
+		err = errno;
+	close(fd);
+	return err;
+}
+
 /* Before the seal: what the seal takes away works. */
 TEST(before_seal_everything_works)
 {
@@ -371,6 +389,11 @@ TEST(before_seal_the_switches_and_detours_work)
 	ASSERT_EQ(0, mkdir(TRACEFS, 0755));
 	ASSERT_EQ(0, mount("nodev", TRACEFS, "tracefs", 0, NULL));
 	ASSERT_EQ(0, open_tracefs());
+	/* Root changes the routing table and interfaces. */
+	ASSERT_EQ(0, run_cmd("ip route add 10.97.0.0/24 dev lo"));
+	ASSERT_EQ(0, run_cmd("ip route | grep -q 10.97.0.0"));
+	ASSERT_EQ(0, run_cmd("ip route del 10.97.0.0/24 dev lo"));
+	ASSERT_EQ(0, set_lo_mtu());
 	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
 }
 
@@ -679,6 +702,43 @@ TEST(label_map_of_another_program_ignored)
 			 "6203"));
 	ASSERT_EQ(EPERM, RUN(CITADEL_PROBE, "connect", "udp", "127.0.0.1",
 			     "6203"));
+}
+
+/*
+ * Routes, addresses and interfaces decide where allowed traffic goes:
+ * once sealed only a scope with 'netconf route' changes them. s-svc is
+ * in force; root here is unlabelled, and the global scope has none.
+ */
+TEST(network_configuration_changes_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_TRUE(status_has("\nversion 10\n"));
+	ASSERT_NE(0, run_cmd("ip route add 10.99.0.0/24 dev lo 2>/dev/null"));
+	ASSERT_NE(0, run_cmd("ip route | grep -q 10.99.0.0"));
+	ASSERT_TRUE(has_event("netconf", "netlink route message 0x18 (needs "));
+	ASSERT_NE(0, run_cmd("ip addr add 10.98.0.1/32 dev lo 2>/dev/null"));
+	ASSERT_TRUE(has_event("netconf", "netlink route message 0x14"));
+	ASSERT_EQ(EPERM, set_lo_mtu());
+	ASSERT_TRUE(has_event("netconf", "socket ioctl 0x8922"));
+	/* Reads still work. */
+	ASSERT_EQ(0, run_cmd("ip route >/dev/null && ip addr >/dev/null"));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V2));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", 6202));
+}
+
+/* The service the policy names keeps doing its job (a DHCP client's). */
+TEST(network_configuration_allowed_to_its_service)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(0, run_cmd("mkdir -p /tmp/seal-net && cp /bin/busybox /tmp/seal-net/ip"));
+	ASSERT_EQ(0, run_cmd("/tmp/seal-net/ip route add 10.99.0.0/24 dev lo"));
+	ASSERT_EQ(0, run_cmd("ip route | grep -q 10.99.0.0"));
+	ASSERT_EQ(0, run_cmd("/tmp/seal-net/ip route del 10.99.0.0/24 dev lo"));
+	ASSERT_NE(0, run_cmd("ip route | grep -q 10.99.0.0"));
+	/* Another copy of the same binary outside the service: refused. */
+	ASSERT_EQ(0, run_cmd("cp /bin/busybox /tmp/seal-net/ip2"));
+	ASSERT_NE(0, run_cmd("/tmp/seal-net/ip2 ip route add 10.99.0.0/24 dev lo 2>/dev/null"));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V2));
 }
 
 TEST_HARNESS_MAIN

@@ -25,7 +25,9 @@
 #   s-unknown.cpol    signed by key 2, version 9
 #   s-tampered.cpol   signed by key 1, version 9, then one byte flipped
 #   s-svc.cpol        signed by key 1, version 10, port 6202, and service
-#                     web (entry /tmp/seal-web) may reach port 6203
+#                     web (entry /tmp/seal-web) may reach port 6203,
+#                     and service netadmin (entry /tmp/seal-net/ip) may
+#                     change routes once sealed (netconf route)
 #   s-other-role.cpol signed by key 1, version 50, but of another role
 #                     (policy name seal-camera)
 set -eu
@@ -101,7 +103,7 @@ printf 'policy seal-kiosk version 9\nglobal {\n    exec /\n    libs /\n}\nservic
 	>"$tmp/s-svc-audit.conf"
 "$CTL" compile "$tmp/s-svc-audit.conf" -o "$tmp/s-svc-audit.cpol" 2>/dev/null
 sign 1 "$tmp/s-svc-audit.cpol" "$out/s-svc-audit.cpol"
-printf 'policy seal-kiosk version 10\nglobal {\n    exec /\n    libs /\n    connect udp 127.0.0.1 port 6202\n}\nservice web {\n    exec /tmp/seal-web\n    connect udp 127.0.0.1 port 6203\n}\n' \
+printf 'policy seal-kiosk version 10\nglobal {\n    exec /\n    libs /\n    connect udp 127.0.0.1 port 6202\n}\nservice web {\n    exec /tmp/seal-web\n    connect udp 127.0.0.1 port 6203\n}\nservice netadmin {\n    exec /tmp/seal-net/ip\n    netconf route\n}\n' \
 	>"$tmp/s-svc.conf"
 "$CTL" compile "$tmp/s-svc.conf" -o "$tmp/s-svc.cpol" 2>/dev/null
 sign 1 "$tmp/s-svc.cpol" "$out/s-svc.cpol"

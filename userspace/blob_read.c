@@ -389,8 +389,8 @@ static void read_scopes(struct reader *r, const bool *readable)
 			issue(r, true, "scope %u (offset %zu): unknown flags or reserved field set",
 			      i, at);
 		} else if (!i && (id || len != 6 || memcmp(name, "global", 6) ||
-				  flags)) {
-			issue(r, true, "scope 0 (offset %zu): must be the global scope (id 0, name global, no flags)",
+				  (flags & ~CPOL_SCOPE_F_NETCONF))) {
+			issue(r, true, "scope 0 (offset %zu): must be the global scope (id 0, name global, no flags but netconf)",
 			      at);
 		} else if (i && !valid_service_name(name, len)) {
 			issue(r, true, "scope %u (offset %zu): invalid service name", i,

@@ -138,6 +138,9 @@ static void dump_scope(const struct policy *pol, const struct grouped *g,
 		printf("global {\n");
 	if (pol->scopes[s].flags & CPOL_SCOPE_F_AUDIT)
 		printf("    audit\n");
+	for (k = 0; k < n_netconf_names; k++)
+		if (pol->scopes[s].flags & netconf_names[k].flag)
+			printf("    netconf %s\n", netconf_names[k].name);
 	if (!s && (pol->flags & CPOL_F_FILELESS))
 		printf("    exec fileless\n");
 	for (k = g->exec.start[s]; k < g->exec.start[s + 1]; k++) {
@@ -217,6 +220,18 @@ static int dump_text(const struct blob_info *bi, const struct sig_info *si)
 		dump_scope(pol, &g, s);
 	grouped_free(&g);
 	return 0;
+}
+
+static void json_netconf(struct json *j, uint32_t flags)
+{
+	size_t k;
+
+	json_name(j, "netconf");
+	json_begin_array(j);
+	for (k = 0; k < n_netconf_names; k++)
+		if (flags & netconf_names[k].flag)
+			json_string(j, netconf_names[k].name);
+	json_end_array(j);
 }
 
 static void json_families(struct json *j, uint64_t fam)
@@ -329,6 +344,7 @@ static void dump_json(const struct blob_info *bi, const struct sig_info *si)
 		json_kv_string(&j, "name", s->name);
 		json_kv_uint(&j, "id", s->id);
 		json_kv_bool(&j, "audit", s->flags & CPOL_SCOPE_F_AUDIT);
+		json_netconf(&j, s->flags);
 		json_kv_uint(&j, "flags", s->flags);
 		json_families(&j, s->families);
 		json_end_object(&j);

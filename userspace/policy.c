@@ -496,6 +496,15 @@ const struct family_name family_names[] = {
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 const size_t n_family_names = ARRAY_SIZE(family_names);
 
+const struct netconf_name netconf_names[] = {
+	{ "route", CPOL_SCOPE_F_NETCONF_ROUTE },
+	{ "xfrm", CPOL_SCOPE_F_NETCONF_XFRM },
+	{ "netfilter", CPOL_SCOPE_F_NETCONF_NETFILTER },
+	{ "generic", CPOL_SCOPE_F_NETCONF_GENERIC },
+};
+
+const size_t n_netconf_names = ARRAY_SIZE(netconf_names);
+
 int family_bit(const char *s, size_t len)
 {
 	size_t i;

@@ -192,6 +192,15 @@ int family_bit(const char *s, size_t len);
 /* The name of a family bit, or NULL. */
 const char *family_name(unsigned int bit);
 
+/* Network configuration allowances ('netconf KIND'): CPOL_SCOPE_F_NETCONF_*. */
+struct netconf_name {
+	const char *name;
+	uint32_t flag;
+};
+
+extern const struct netconf_name netconf_names[];
+extern const size_t n_netconf_names;
+
 /* Checks of a path against the ABI rules; NULL if fine, else the defect. */
 const char *path_defect(const char *p, size_t len);
 

@@ -66,6 +66,7 @@ struct parser {
 	struct src_loc block_loc;	/* its "{", or its keyword */
 	uint32_t audit_line;		/* of the open block */
 	uint32_t family_line[64];	/* of the open block, per family bit */
+	uint32_t netconf_line[8];	/* of the open block, per netconf kind */
 	bool too_many[NET_LISTS + 2];	/* RAW_RULES_MAX reached and reported */
 };
 
@@ -376,6 +377,7 @@ static void open_block(struct parser *p, enum ctx ctx, uint16_t scope,
 	p->block_loc = loc_tok(p, brace ? brace : &p->tk.t[0]);
 	p->audit_line = 0;
 	memset(p->family_line, 0, sizeof(p->family_line));
+	memset(p->netconf_line, 0, sizeof(p->netconf_line));
 }
 
 /* Checks the "{" of a block opening line whose name takes @nname tokens. */
@@ -1108,6 +1110,41 @@ static void parse_socket(struct parser *p)
 	}
 }
 
+/* netconf KIND... (once sealed, this scope may change that configuration) */
+static void parse_netconf(struct parser *p)
+{
+	const struct token *t = p->tk.t;
+	unsigned int i;
+	size_t k;
+
+	if (p->tk.n < 2) {
+		err_after(p, &t[0], "missing kind: expected 'netconf route|xfrm|netfilter|generic...', e.g. 'netconf route' for a DHCP client");
+		return;
+	}
+	for (i = 1; i < p->tk.n; i++) {
+		for (k = 0; k < n_netconf_names; k++)
+			if (tok_is(&t[i], netconf_names[k].name))
+				break;
+		if (k == n_netconf_names) {
+			err_tok(p, &t[i], "unknown netconf kind '%.*s'; the kinds are: route xfrm netfilter generic",
+				(int)t[i].len, t[i].s);
+			return;
+		}
+	}
+	for (i = 1; i < p->tk.n; i++) {
+		for (k = 0; !tok_is(&t[i], netconf_names[k].name); k++)
+			;
+		if (p->netconf_line[k]) {
+			warn_tok(p, &t[i], "duplicate netconf kind '%.*s' (already at line %u); ignored",
+				 (int)t[i].len, t[i].s, p->netconf_line[k]);
+			continue;
+		}
+		p->netconf_line[k] = p->lineno;
+		if (!p->discard)
+			p->pol->scopes[p->scope].flags |= netconf_names[k].flag;
+	}
+}
+
 /* audit (in a service) */
 static void parse_audit(struct parser *p)
 {
@@ -1136,6 +1173,7 @@ static const struct stmt stmts[] = {
 	{ "connect", CTX_BLOCK, parse_connect },
 	{ "socket", CTX_BLOCK, parse_socket },
 	{ "audit", CTX_SERVICE, parse_audit },
+	{ "netconf", CTX_BLOCK, parse_netconf },
 	{ "}", CTX_BLOCK, parse_close },
 };
 

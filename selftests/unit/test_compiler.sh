@@ -425,7 +425,7 @@ dump_rejects "a service id that is not the FNV-1a of its name" "$TMP/id.cpol" \
 	"scope 1 (browser): id 0x"
 cp "$TMP/good.cpol" "$TMP/global.cpol"; patch "$TMP/global.cpol" $((sc + 16)) 01
 dump_rejects "scope 0 that is not the global scope" "$TMP/global.cpol" \
-	"scope 0 (offset $sc): must be the global scope (id 0, name global, no flags)"
+	"scope 0 (offset $sc): must be the global scope (id 0, name global, no flags but netconf)"
 "$CTL" dump "$TMP/host.cpol" >"$TMP/out" 2>/dev/null
 { grep -q '^policy kiosk version 3$' "$TMP/out" &&
   [ "$(grep -c '^    connect' "$TMP/out")" -eq 10 ] &&

@@ -152,12 +152,12 @@ def main():
     for k in range(nscopes):
         sid, noff, nlen, sflags, sres, fam = SCOPE.unpack_from(blob, off + 32 * k)
         sname = string_at(noff, nlen, "scope %d" % k)
-        if sres or sflags & ~1:
+        if sres or sflags & ~0x1f:
             fail("scope %d: reserved or unknown flags" % k)
         if any(b not in NAMED_FAMILIES for b in range(64) if fam >> b & 1):
             fail("scope %d: family without a name" % k)
         if k == 0:
-            if sid or sname != b"global" or sflags or fam & FAM_DEFAULT != FAM_DEFAULT:
+            if sid or sname != b"global" or sflags & 1 or fam & FAM_DEFAULT != FAM_DEFAULT:
                 fail("scope 0 is not global with the default families")
             continue
         if (not sname or len(sname) > 63 or sname == b"global" or

@@ -1733,8 +1733,23 @@ static void test_scope0(void)
 	p.scopes[0].flags = htole32(CPOL_SCOPE_F_AUDIT);
 	reject_pol("scope 0 in audit mode", &p, "scope 0 must be the global scope");
 	pol3(&p);
-	p.scopes[0].flags = htole32(2);
-	reject_pol("scope 0 with unknown flag 2", &p,
+	p.scopes[0].flags = htole32(CPOL_SCOPE_F_AUDIT |
+				    CPOL_SCOPE_F_NETCONF_ROUTE);
+	reject_pol("scope 0 in audit mode with netconf", &p,
+		   "scope 0 must be the global scope");
+	pol3(&p);
+	p.scopes[0].flags = htole32(CPOL_SCOPE_F_NETCONF_ROUTE |
+				    CPOL_SCOPE_F_NETCONF_GENERIC);
+	pol = parse_pol("scope 0 with netconf route and generic", &p, 0);
+	if (pol) {
+		ok(pol->scopes[0].flags == (CPOL_SCOPE_F_NETCONF_ROUTE |
+					    CPOL_SCOPE_F_NETCONF_GENERIC),
+		   "the global scope keeps its netconf allowances");
+		citadel_policy_free(pol);
+	}
+	pol3(&p);
+	p.scopes[0].flags = htole32(1u << 5);
+	reject_pol("scope 0 with unknown flag 32", &p,
 		   "scope 0: unknown flags or reserved field set");
 	pol3(&p);
 	p.scopes[0].reserved = htole32(1);
@@ -1918,8 +1933,8 @@ static void test_scope_limits(void)
 
 	/* Service flags and reserved. */
 	pol3(&p);
-	p.scopes[SC_TELE].flags = htole32(2);
-	reject_pol("a service with unknown flag 2", &p,
+	p.scopes[SC_TELE].flags = htole32(1u << 5);
+	reject_pol("a service with unknown flag 32", &p,
 		   "scope 2: unknown flags or reserved field set");
 	pol3(&p);
 	p.scopes[SC_TELE].flags = htole32(0x80000000u);
