@@ -3,7 +3,8 @@
  * What ops would run instead of Citadel, for make bench to measure in
  * the same boot:
  *   - an empty BPF LSM program on socket_connect and socket_sendmsg: the
- *     floor any BPF LSM design pays;
+ *     floor any BPF LSM design pays; and on the seal's hooks that the
+ *     hook benchmarks call (socket_setsockopt, file_ioctl, netlink_send);
  *   - cgroup connect4/connect6/sendmsg4/sendmsg6 programs with LPM tries
  *     of allowed destinations, which is what systemd's IPAddressAllow=
  *     does (addresses only, no ports).
@@ -23,6 +24,27 @@ int BPF_PROG(empty_connect, struct socket *sock, struct sockaddr *address,
 
 SEC("lsm/socket_sendmsg")
 int BPF_PROG(empty_sendmsg, struct socket *sock, struct msghdr *msg, int size,
+	     int ret)
+{
+	return ret ? -EPERM : 0;
+}
+
+SEC("lsm/socket_setsockopt")
+int BPF_PROG(empty_setsockopt, struct socket *sock, int level, int optname,
+	     int ret)
+{
+	return ret ? -EPERM : 0;
+}
+
+SEC("lsm/file_ioctl")
+int BPF_PROG(empty_file_ioctl, struct file *file, unsigned int cmd,
+	     unsigned long arg, int ret)
+{
+	return ret ? -EPERM : 0;
+}
+
+SEC("lsm/netlink_send")
+int BPF_PROG(empty_netlink_send, struct sock *sk, struct sk_buff *skb,
 	     int ret)
 {
 	return ret ? -EPERM : 0;

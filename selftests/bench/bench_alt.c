@@ -137,6 +137,12 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "empty")) {
 		pin(bpf_program__attach_lsm(skel->progs.empty_connect), "connect");
 		pin(bpf_program__attach_lsm(skel->progs.empty_sendmsg), "sendmsg");
+		pin(bpf_program__attach_lsm(skel->progs.empty_setsockopt),
+		    "setsockopt");
+		pin(bpf_program__attach_lsm(skel->progs.empty_file_ioctl),
+		    "file_ioctl");
+		pin(bpf_program__attach_lsm(skel->progs.empty_netlink_send),
+		    "netlink_send");
 		return 0;
 	}
 	n = fill(skel, argv[2]);

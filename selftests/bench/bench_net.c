@@ -11,6 +11,12 @@
  *   bench_net forkexec ROUNDS ITERS PATH   fork + execve(PATH) + wait
  *   bench_net bind ROUNDS ITERS      TCP bind() to a fixed port + listen()
  *   bench_net exec1 PATH             one fork+exec of PATH, in ns
+ *   bench_net setsockopt ROUNDS ITERS  setsockopt(IP_TTL) on a UDP socket
+ *   bench_net ioctl ROUNDS ITERS     ioctl(SIOCGIFMTU) on a UDP socket
+ *   bench_net netlink ROUNDS ITERS   an RTM_GETLINK request for lo on a
+ *                                    NETLINK_ROUTE socket, and its answer
+ *   bench_net cmsg ROUNDS ITERS      sendmsg() to loopback with an IP_TTL
+ *                                    control message
  *
  * Each prints the median over ROUNDS of the mean ns per operation (of the
  * median single call for connect and bind). Under
@@ -22,10 +28,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -230,6 +240,109 @@ static double bench_bind(int iters)
 	return m;
 }
 
+/*
+ * The calls the seal's hooks see (socket_setsockopt, file_ioctl,
+ * netlink_send, a send with a control message), as an allowed process
+ * makes them: the mean ns of one call.
+ */
+static double bench_setsockopt(int iters)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), ttl = 64, i;
+	double t0;
+
+	if (fd < 0)
+		die("socket");
+	t0 = now_ns();
+	for (i = 0; i < iters; i++)
+		if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)))
+			die("setsockopt");
+	t0 = (now_ns() - t0) / iters;
+	close(fd);
+	return t0;
+}
+
+static double bench_ioctl(int iters)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), i;
+	struct ifreq ifr;
+	double t0;
+
+	if (fd < 0)
+		die("socket");
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	t0 = now_ns();
+	for (i = 0; i < iters; i++)
+		if (ioctl(fd, SIOCGIFMTU, &ifr))
+			die("SIOCGIFMTU");
+	t0 = (now_ns() - t0) / iters;
+	close(fd);
+	return t0;
+}
+
+static double bench_netlink(int iters)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ifinfomsg i;
+	} req = {
+		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK,
+		       .nlmsg_flags = NLM_F_REQUEST },
+		.i = { .ifi_family = AF_UNSPEC },
+	};
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE), i;
+	static char buf[8192];
+	double t0;
+
+	req.i.ifi_index = if_nametoindex("lo");
+	if (fd < 0 || !req.i.ifi_index)
+		die("netlink");
+	t0 = now_ns();
+	for (i = 0; i < iters; i++)
+		if (send(fd, &req, sizeof(req), 0) != sizeof(req) ||
+		    recv(fd, buf, sizeof(buf), 0) <= 0)
+			die("RTM_GETLINK");
+	t0 = (now_ns() - t0) / iters;
+	close(fd);
+	return t0;
+}
+
+static double bench_cmsg(int iters)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(9) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr m = { .msg_name = &sin, .msg_namelen = sizeof(sin),
+			    .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), rfd, one = 1, ttl = 64, i;
+	double t0;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	rfd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0 || rfd < 0 ||
+	    setsockopt(rfd, SOL_SOCKET, SO_RCVBUF, &one, sizeof(one)) ||
+	    bind(rfd, (struct sockaddr *)&sin, sizeof(sin)))
+		die("udp receiver");
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_TTL;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &ttl, sizeof(ttl));
+	t0 = now_ns();
+	for (i = 0; i < iters; i++)
+		if (sendmsg(fd, &m, 0) != 1)
+			die("sendmsg");
+	t0 = (now_ns() - t0) / iters;
+	close(rfd);
+	close(fd);
+	return t0;
+}
+
 int main(int argc, char **argv)
 {
 	double v[101];
@@ -240,7 +353,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s connect|sendto|send|bind ROUNDS ITERS | forkexec ROUNDS ITERS PATH | load FILE ROUNDS | exec1 PATH\n",
+		fprintf(stderr, "usage: %s connect|sendto|send|bind|setsockopt|ioctl|netlink|cmsg ROUNDS ITERS | forkexec ROUNDS ITERS PATH | load FILE ROUNDS | exec1 PATH\n",
 			argv[0]);
 		return 2;
 	}
@@ -263,6 +376,14 @@ int main(int argc, char **argv)
 			v[r] = bench_load(argv[2]);
 		else if (!strcmp(argv[1], "bind"))
 			v[r] = bench_bind(iters);
+		else if (!strcmp(argv[1], "setsockopt"))
+			v[r] = bench_setsockopt(iters);
+		else if (!strcmp(argv[1], "ioctl"))
+			v[r] = bench_ioctl(iters);
+		else if (!strcmp(argv[1], "netlink"))
+			v[r] = bench_netlink(iters);
+		else if (!strcmp(argv[1], "cmsg"))
+			v[r] = bench_cmsg(iters);
 		else if (!strcmp(argv[1], "forkexec") && argc == 5)
 			v[r] = bench_forkexec(iters, argv[4]);
 		else

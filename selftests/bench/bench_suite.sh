@@ -25,6 +25,16 @@ measure() {
 	s=$(bench_net sendto "$ROUNDS" "$SENDS") || exit 1
 	u=$(bench_net send "$ROUNDS" "$SENDS") || exit 1
 }
+HOOKCALLS=${HOOKCALLS:-2000}
+# The seal's hooks: setsockopt, a socket ioctl, a netlink request, a
+# send with a control message. One "HOOKS config=..." line.
+measure_hooks() {
+	so=$(bench_net setsockopt "$ROUNDS" "$HOOKCALLS") || exit 1
+	io=$(bench_net ioctl "$ROUNDS" "$HOOKCALLS") || exit 1
+	nl=$(bench_net netlink "$ROUNDS" "$HOOKCALLS") || exit 1
+	cm=$(bench_net cmsg "$ROUNDS" "$HOOKCALLS") || exit 1
+	echo "HOOKS config=$1 setsockopt_ns=$so ioctl_ns=$io netlink_ns=$nl cmsg_ns=$cm"
+}
 measure_exec() {
 	fe=$(bench_net forkexec "$ROUNDS" "$FORKS" "$PWD/nop") || exit 1
 	b=$(bench_net bind "$ROUNDS" "$BINDS") || exit 1
@@ -39,6 +49,7 @@ measure
 measure_exec
 echo "BENCH config=baseline rules=0 connect_ns=$c sendto_ns=$s send_ns=$u load_ns=0 memory=0"
 echo "EXEC config=baseline rules=0 forkexec_ns=$fe bind_ns=$b"
+measure_hooks baseline
 citadelctl start >/dev/null || exit 1
 measure
 measure_exec
@@ -58,6 +69,7 @@ measure_policy() {
 for p in net-*.cpol; do
 	measure_policy policy "$p"
 done
+measure_hooks citadel
 # The same rules in a service bench_net enters (scripts/bench.sh).
 for p in svc-*.cpol; do
 	[ -e "$p" ] && measure_policy service "$p"
@@ -101,7 +113,9 @@ echo "ALT config=baseline rules=0 connect_ns=$c sendto_ns=$s send_ns=$u"
 bench_alt empty || exit 1
 measure
 echo "ALT config=empty-lsm rules=0 connect_ns=$c sendto_ns=$s send_ns=$u"
+measure_hooks empty-lsm
 bench_alt off
+measure_hooks baseline2
 for f in cidrs-*.txt; do
 	n=${f#cidrs-}
 	n=${n%.txt}
@@ -135,3 +149,12 @@ for n in 10 1000 10000; do	# as ALT_SIZES in scripts/bench.sh
 	[ $rc -eq 0 ] || [ $rc -eq 3 ] || exit 1
 	echo "ALT config=landlock rules=$n connect_ns=$c sendto_ns=-1 send_ns=-1"
 done
+
+# Last, one way until reboot: sealed, the netconf checks walk every
+# netlink message and classify every socket ioctl. The same policy of
+# 10,000 rules as above (its netconf: none).
+citadelctl start >/dev/null && bench_net load net-10000.cpol 1 >/dev/null &&
+	citadelctl seal --without-keys >/dev/null || exit 1
+measure
+echo "BENCH config=sealed rules=10000 connect_ns=$c sendto_ns=$s send_ns=$u load_ns=0 memory=0"
+measure_hooks sealed
