@@ -34,6 +34,7 @@ extern int bpf_citadel_socket_sendmsg(struct socket *sock,
 				      struct msghdr *msg, int size) __ksym;
 extern int bpf_citadel_socket_setsockopt(struct socket *sock, int level,
 					 int optname) __ksym;
+extern int bpf_citadel_sctp_bind_connect(int optname) __ksym;
 extern int bpf_citadel_socket_bind(struct socket *sock,
 				   struct sockaddr *address,
 				   int addrlen) __ksym;
@@ -137,6 +138,13 @@ int BPF_PROG(citadel_socket_setsockopt, struct socket *sock, int level,
 		return 0;
 	return verdict(ret, bpf_citadel_socket_setsockopt(sock, level,
 							  optname));
+}
+
+SEC("lsm/sctp_bind_connect")
+int BPF_PROG(citadel_sctp_bind_connect, struct sock *sk, int optname,
+	     struct sockaddr *address, int addrlen, int ret)
+{
+	return verdict(ret, bpf_citadel_sctp_bind_connect(optname));
 }
 
 SEC("lsm/socket_bind")

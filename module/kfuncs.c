@@ -61,6 +61,17 @@ __bpf_kfunc int bpf_citadel_socket_setsockopt(struct socket *sock, int level,
 }
 
 /**
+ * bpf_citadel_sctp_bind_connect() - decide lsm/sctp_bind_connect
+ * @optname: which SCTP call
+ *
+ * Return: CITADEL_ALLOW without a policy, else CITADEL_DENY.
+ */
+__bpf_kfunc int bpf_citadel_sctp_bind_connect(int optname)
+{
+	return citadel_net_sctp_bind_connect(optname);
+}
+
+/**
  * bpf_citadel_socket_bind() - decide lsm/socket_bind
  * @sock: the hook's socket
  * @address: the hook's local address
@@ -294,6 +305,7 @@ CITADEL_KFUNCS_START(citadel_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_citadel_socket_connect)
 BTF_ID_FLAGS(func, bpf_citadel_socket_sendmsg)
 BTF_ID_FLAGS(func, bpf_citadel_socket_setsockopt)
+BTF_ID_FLAGS(func, bpf_citadel_sctp_bind_connect)
 BTF_ID_FLAGS(func, bpf_citadel_socket_bind)
 BTF_ID_FLAGS(func, bpf_citadel_socket_listen)
 BTF_ID_FLAGS(func, bpf_citadel_socket_create)

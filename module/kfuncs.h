@@ -28,6 +28,7 @@ int bpf_citadel_socket_sendmsg(struct socket *sock, struct msghdr *msg,
 			       int size);
 int bpf_citadel_socket_setsockopt(struct socket *sock, int level,
 				  int optname);
+int bpf_citadel_sctp_bind_connect(int optname);
 int bpf_citadel_socket_bind(struct socket *sock, struct sockaddr *address,
 			    int addrlen);
 int bpf_citadel_socket_listen(struct socket *sock, int backlog);

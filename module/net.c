@@ -10,7 +10,7 @@
  * AF_INET addresses, IPv4 UDP treats AF_UNSPEC as AF_INET, mapped IPv6
  * addresses are IPv4), so no spelling of an address escapes the rules.
  * Nor does a source route, which would send the packet first to an
- * address the rules never saw (see refuse_source_route()).
+ * address the rules never saw (see refuse_any_policy()).
  */
 #include "common.h"
 
@@ -19,6 +19,7 @@
 #include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sctp.h>
 #include <linux/socket.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
@@ -306,14 +307,17 @@ int citadel_net_connect(struct socket *sock, struct sockaddr *address,
 }
 
 /*
+ * What no rule can allow: refused under any policy (logged and allowed
+ * in audit mode, as any refusal).
+ *
  * Source routing: an IPv4 source route (IP_OPTIONS, or IP_RETOPTS as a
  * control message of a send) or an IPv6 routing header (IPV6_RTHDR,
  * which needs no privilege) sends the packet first to an address of the
- * caller's choosing, which the rules never saw. Refused under any
- * policy. The hook is not given the option's value, so every IP_OPTIONS
- * goes (record route and timestamps too: nothing a device needs).
+ * caller's choosing, which the rules never saw. The hook is not given
+ * the option's value, so every IP_OPTIONS goes (record route and
+ * timestamps too: nothing a device needs).
  */
-static noinline int refuse_source_route(const char *what)
+static noinline int refuse_any_policy(enum citadel_op op, const char *what)
 {
 	const struct citadel_policy *pol;
 	bool locked = reader_enter();
@@ -321,7 +325,7 @@ static noinline int refuse_source_route(const char *what)
 
 	pol = citadel_active_policy();
 	if (pol)
-		ret = citadel_refuse(CITADEL_OP_SEND, pol,
+		ret = citadel_refuse(op, pol,
 				     citadel_scope_of(pol,
 						      citadel_current_label()),
 				     what);
@@ -346,11 +350,11 @@ int citadel_net_setsockopt(struct socket *sock, int level, int optname)
 	if (!inet_user_sock(sock->sk))
 		return CITADEL_ALLOW;
 	if (level == SOL_IP && optname == IP_OPTIONS)
-		return refuse_source_route("setsockopt IP_OPTIONS (source routing)");
+		return refuse_any_policy(CITADEL_OP_SEND, "setsockopt IP_OPTIONS (source routing)");
 	if (level == SOL_IPV6 &&
 	    (optname == IPV6_RTHDR || optname == IPV6_2292RTHDR ||
 	     optname == IPV6_2292PKTOPTIONS))
-		return refuse_source_route("setsockopt IPV6_RTHDR (source routing)");
+		return refuse_any_policy(CITADEL_OP_SEND, "setsockopt IPV6_RTHDR (source routing)");
 	return citadel_netconf_sockopt(level, optname);
 }
 
@@ -378,6 +382,26 @@ static const char *source_route_cmsg(struct msghdr *msg)
 	return NULL;
 }
 
+/**
+ * citadel_net_sctp_bind_connect() - decide SCTP's own address calls
+ * @optname: SCTP_SOCKOPT_BINDX_ADD, SCTP_SOCKOPT_CONNECTX,
+ *	SCTP_SENDMSG_CONNECT, SCTP_PRIMARY_ADDR or SCTP_SET_PEER_PRIMARY_ADDR
+ *
+ * SCTP has no rule kind, so its connect() and bind() are refused under
+ * any policy; bindx() and connectx() (socket options) and its other
+ * address calls never reach those hooks and are refused here.
+ *
+ * Return: CITADEL_ALLOW without a policy, else CITADEL_DENY.
+ */
+int citadel_net_sctp_bind_connect(int optname)
+{
+	return refuse_any_policy(optname == SCTP_SOCKOPT_BINDX_ADD ?
+				 CITADEL_OP_BIND : CITADEL_OP_CONNECT,
+				 optname == SCTP_SOCKOPT_BINDX_ADD ?
+				 "SCTP bindx (no rule kind for SCTP)" :
+				 "SCTP connectx or peer address (no rule kind for SCTP)");
+}
+
 static int sendmsg_to(struct sock *sk, const struct msghdr *msg);
 
 /* A send with control messages: rare, out of line. */
@@ -385,7 +409,7 @@ static noinline int sendmsg_control(struct sock *sk, struct msghdr *msg)
 {
 	const char *what = inet_user_sock(sk) ? source_route_cmsg(msg) : NULL;
 
-	if (what && refuse_source_route(what) == CITADEL_DENY)
+	if (what && refuse_any_policy(CITADEL_OP_SEND, what) == CITADEL_DENY)
 		return CITADEL_DENY;
 	if (!msg->msg_name || msg->msg_namelen <= 0)
 		return CITADEL_ALLOW;

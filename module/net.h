@@ -11,6 +11,7 @@ int citadel_net_connect(struct socket *sock, struct sockaddr *address,
 			int addrlen);
 int citadel_net_sendmsg(struct socket *sock, struct msghdr *msg);
 int citadel_net_setsockopt(struct socket *sock, int level, int optname);
+int citadel_net_sctp_bind_connect(int optname);
 int citadel_net_bind(struct socket *sock, struct sockaddr *address,
 		     int addrlen);
 int citadel_net_listen(struct socket *sock);

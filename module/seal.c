@@ -54,7 +54,7 @@ MODULE_IMPORT_NS(BPF_INTERNAL);
 /* Every hook citadel.bpf.c attaches to: a seal must hold all of them. */
 static const char *const sealed_hooks[] = {
 	"socket_connect", "socket_sendmsg", "socket_setsockopt",
-	"socket_bind", "socket_listen",
+	"sctp_bind_connect", "socket_bind", "socket_listen",
 	"socket_create", "bprm_creds_for_exec", "bprm_check_security",
 	"bprm_committed_creds", "task_alloc", "mmap_file", "file_mprotect",
 	"file_open", "path_truncate", "capable", "kernel_read_file",
@@ -252,6 +252,8 @@ static int pin_ftrace(char *err, size_t errlen)
 				   (unsigned long)citadel_ftrace_anchor, 0, 1);
 	if (!ret)
 		ret = register_ftrace_function(&permanent_ops);
+	if (ret)
+		ftrace_free_filter(&permanent_ops);
 	if (ret == -EBUSY)
 		snprintf(err, errlen, "kernel.ftrace_enabled is 0, so Citadel's hooks are not running: set it to 1, then seal");
 	else if (ret)
@@ -363,8 +365,10 @@ int citadel_seal(const s32 *link_fds, unsigned int n, char *err,
 		ret = pin_ftrace(err, errlen);
 	if (!ret) {
 		ret = citadel_store_seal(err, errlen);
-		if (ret)
+		if (ret) {
 			unregister_ftrace_function(&permanent_ops);
+			ftrace_free_filter(&permanent_ops);
+		}
 	}
 	if (ret) {
 		while (nlinks)

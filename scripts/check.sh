@@ -17,6 +17,8 @@ BUILD=$ROOT/build
 LOGS=$BUILD/check
 KERNELS=${CITADEL_KERNELS:-6.1 6.12}
 ARM64=${CITADEL_ARM64:-1}
+# Debian modules the kselftests need loaded (SCTP: net_outbound_test).
+VM_MODULES=crc32c_generic,sctp
 export CITADEL_CACHE=${CITADEL_CACHE:-$ROOT/.cache}
 unit_only=0
 [ "${1:-}" = "--unit-only" ] && unit_only=1
@@ -117,6 +119,7 @@ for k in $KERNELS; do
 		continue
 	fi
 	selftests/vm/run.sh --kernel "$k" --files "$files" --timeout 1500 \
+		--modules "$VM_MODULES" \
 		--log "$LOGS/serial-$k.log" -- ./vm_suite.sh \
 		>"$LOGS/vm-$k.out" 2>&1 &
 	echo $! >"$LOGS/vm-$k.pid"
@@ -141,6 +144,7 @@ arm64_started=
 if [ "$arm64_built" = 1 ]; then
 	if step "VM payload for kernel arm64-6.12" scripts/vm-files.sh arm64-6.12 "$BUILD/vm-arm64-6.12"; then
 		selftests/vm/run.sh --kernel arm64-6.12 --files "$BUILD/vm-arm64-6.12" --timeout 1500 \
+			--modules "$VM_MODULES" \
 			--log "$LOGS/serial-arm64-6.12.log" -- CITADEL_LIFECYCLE_CYCLES=30 ./vm_suite.sh \
 			>"$LOGS/vm-arm64-6.12.out" 2>&1 &
 		echo $! >"$LOGS/vm-arm64-6.12.pid"

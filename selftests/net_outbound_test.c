@@ -14,6 +14,11 @@
 #include "citadel_test_lib.h"
 
 #include <linux/io_uring.h>
+#include <linux/sctp.h>
+
+#ifndef SOL_SCTP
+#define SOL_SCTP 132
+#endif
 #include <netinet/ip_icmp.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -563,6 +568,54 @@ TEST_F(outbound, source_routes_allowed_without_policy)
 	/* ::2 is not routed here: the send fails, but not in Citadel. */
 	ASSERT_NE(EPERM, sendmsg_cmsg(AF_INET6, "::1", UDP_OK, IPPROTO_IPV6,
 				      IPV6_RTHDR, rthdr, sizeof(rthdr)));
+}
+
+/*
+ * SCTP has no rule kind: under a policy its connect() and bind() are
+ * refused, and so are connectx() and bindx(), socket options that never
+ * reach the connect and bind hooks. The VM loads sctp.ko (--modules).
+ */
+TEST(sctp_connectx_and_bindx_refused)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int lfd, fd;
+
+	ASSERT_EQ(0, unload_policy());
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
+	ASSERT_LE(0, lfd) {
+		TH_LOG("no SCTP (%s): the VM must load sctp.ko", strerror(errno));
+	}
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&sin, sizeof(sin)));
+	ASSERT_EQ(0, listen(lfd, 4));
+	ASSERT_EQ(0, getsockname(lfd, (struct sockaddr *)&sin, &len));
+	/* The control: without a policy connectx() reaches the listener. */
+	fd = socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, setsockopt(fd, SOL_SCTP, SCTP_SOCKOPT_CONNECTX, &sin,
+				sizeof(sin)));
+	close(fd);
+
+	ASSERT_EQ(0, load_policy("policy sctp-test version 1\nglobal {\n    exec /\n    connect udp 127.0.0.1 port 5301\n}\n"));
+	fd = socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(-1, setsockopt(fd, SOL_SCTP, SCTP_SOCKOPT_CONNECTX, &sin,
+				 sizeof(sin)));
+	ASSERT_EQ(EPERM, errno);
+	ASSERT_EQ(-1, connect(fd, (struct sockaddr *)&sin, sizeof(sin)));
+	ASSERT_EQ(EPERM, errno);
+	sin.sin_port = 0;
+	ASSERT_EQ(-1, setsockopt(fd, SOL_SCTP, SCTP_SOCKOPT_BINDX_ADD, &sin,
+				 sizeof(sin)));
+	ASSERT_EQ(EPERM, errno);
+	close(fd);
+	close(lfd);
+	ASSERT_EQ(0, run_cmd("citadelctl -j events | grep -q 'SCTP connectx or peer address'"));
+	ASSERT_EQ(0, run_cmd("citadelctl -j events | grep -q 'SCTP bindx'"));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", UDP_NO));
+	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", UDP_OK));
+	ASSERT_EQ(0, unload_policy());
 }
 
 TEST_F(outbound, unload_lifts_restrictions)
