@@ -26,4 +26,15 @@
 #define __bpf_kfunc noinline
 #endif
 
+/*
+ * Exported on both, declared in <linux/namei.h> only from 6.2 on (6.1
+ * keeps the prototype in fs/internal.h). A compatible redeclaration is
+ * harmless where the header has it.
+ */
+struct dentry;
+struct path;
+struct vfsmount;
+int vfs_path_lookup(struct dentry *dentry, struct vfsmount *mnt,
+		    const char *name, unsigned int flags, struct path *path);
+
 #endif /* CITADEL_COMPAT_H */

@@ -10,17 +10,26 @@
  * script entry keeps its label through its interpreter). Global rules
  * allow without changing the label. Fileless files (memfd, O_TMPFILE,
  * deleted) are refused unless the policy allows them.
+ *
+ * The path is the one the file has in the initial mount namespace: a
+ * chroot or a mount namespace (which an unprivileged user can make in a
+ * user namespace) cannot give a file another file's path, nor its label
+ * (path_is_identity()).
  */
 #include "common.h"
 
 #include <linux/dcache.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
 #include <linux/mman.h>
 #include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/sched/task.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "exec.h"
 #include "hash_cache.h"
 #include "policy_store.h"
@@ -128,6 +137,33 @@ static u32 match_libs(const struct citadel_policy *pol, const char *path,
 	return 0;
 }
 
+/*
+ * d_path() is relative to the caller's root and mount namespace, which
+ * the caller arranges: in a chroot, or with a bind mount in a mount
+ * namespace of its own, any file can show any path. The path is the
+ * file's only if that path, resolved from the root of the initial mount
+ * namespace (init's), leads to this very inode. Files on mounts that are
+ * not in the initial namespace at that path (detached trees, private
+ * mounts) fail this and are refused. May sleep (path lookup).
+ */
+static bool path_is_identity(const char *path, const struct file *file)
+{
+	struct path root, found;
+	bool same;
+
+	task_lock(&init_task);
+	get_fs_root(init_task.fs, &root);
+	task_unlock(&init_task);
+	if (vfs_path_lookup(root.dentry, root.mnt, path, 0, &found)) {
+		path_put(&root);
+		return false;
+	}
+	same = d_backing_inode(found.dentry) == file_inode(file);
+	path_put(&found);
+	path_put(&root);
+	return same;
+}
+
 /**
  * citadel_exec_check() - decide one binary of an exec chain
  * @bprm: the exec; bprm->file is the binary or interpreter being checked
@@ -142,6 +178,7 @@ int citadel_exec_check(struct linux_binprm *bprm, struct citadel_task_ctx *ctx)
 	const struct citadel_policy *pol;
 	const struct citadel_scope *svc;
 	struct exec_match m = { };
+	bool not_identity = false;
 	char *buf, *path, *obj;
 	int ret;
 
@@ -162,10 +199,16 @@ int citadel_exec_check(struct linux_binprm *bprm, struct citadel_task_ctx *ctx)
 				     "path=unreadable");
 		goto out;
 	}
-	if (is_fileless(bprm->file))
+	if (is_fileless(bprm->file)) {
 		m.allowed = pol->flags & CPOL_F_FILELESS;
-	else
+	} else {
 		match_exec(pol, path, strlen(path), bprm->file, NULL, &m);
+		/* Only what a rule allows needs proving: one lookup. */
+		if (m.allowed && !path_is_identity(path, bprm->file)) {
+			m.allowed = false;
+			not_identity = true;
+		}
+	}
 	if (m.allowed) {
 		if (m.entry_scope && !ctx->pending_set) {
 			ctx->pending = pol->scopes[m.entry_scope].id;
@@ -176,9 +219,10 @@ int citadel_exec_check(struct linux_binprm *bprm, struct citadel_task_ctx *ctx)
 		goto out;
 	}
 	/* The log line is bounded; the path goes last in it. */
-	obj = kasprintf(GFP_KERNEL, "path=%s%s",
+	obj = kasprintf(GFP_KERNEL, "path=%s%s%s",
 			is_fileless(bprm->file) ? "fileless:" : "",
-			path);
+			path, not_identity ?
+			" (not the file at this path in the initial mount namespace)" : "");
 	ret = citadel_refuse(CITADEL_OP_EXEC, pol, svc,
 			     obj ? obj : "path=?");
 	if (m.hash_failed)

@@ -15,9 +15,11 @@
 #include "citadel_test_lib.h"
 
 #include <limits.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 
 #ifndef MFD_EXEC
 #define MFD_EXEC	0x0010U
@@ -63,6 +65,52 @@ static int run_probe_proc_fd(int fd)
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	return RUN(path, "exit", "42");
+}
+
+/*
+ * Runs run_probe(@path) in a child that first made a mount namespace of
+ * its own (with @unpriv: as nobody, in a user namespace too) and
+ * bind-mounted @src over @dst there, or (with @jail) chroot()ed into
+ * @jail. Returns 0 when the probe ran, 1 when the exec was refused with
+ * EPERM, 2 for another outcome, 20x when a setup step failed.
+ */
+static int probe_in_namespace(const char *src, const char *dst,
+			      const char *jail, int unpriv, const char *path)
+{
+	int st, r;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (unpriv) {
+			/* A uid change makes the task undumpable: /proc/self
+			 * would stay root's, uid_map unwritable. */
+			if (setgid(65534) || setuid(65534) ||
+			    prctl(PR_SET_DUMPABLE, 1))
+				_exit(201);
+			if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
+				_exit(202);
+			if (write_file("/proc/self/setgroups", "deny") ||
+			    write_file("/proc/self/uid_map", "0 65534 1") ||
+			    write_file("/proc/self/gid_map", "0 65534 1"))
+				_exit(203);
+		} else if (src && unshare(CLONE_NEWNS)) {
+			_exit(202);
+		}
+		if (src && (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+			    mount(src, dst, NULL, MS_BIND, NULL)))
+			_exit(204);
+		if (jail && (chroot(jail) || chdir("/")))
+			_exit(205);
+		r = run_probe(path);
+		_exit(r == RAN ? 0 : r == -EPERM ? 1 : 2);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
 }
 
 static void make_dirs(struct __test_metadata *_metadata)
@@ -243,6 +291,52 @@ TEST_F(paths, bind_mounted_copy_denied)
 	ASSERT_EQ(-EPERM, run_probe(TMP "/bm"));
 	ASSERT_EQ(RAN, run_probe(TREE "/bin/tool"));
 	ASSERT_EQ(0, umount(TMP "/bm"));
+}
+
+/*
+ * A path is decided as the initial mount namespace resolves it: neither
+ * a bind mount in a namespace of one's own (an unprivileged user can
+ * make one) nor a chroot makes a refused binary run as an allowed one.
+ */
+TEST_F(paths, bind_mount_in_own_namespace_does_not_lie)
+{
+	/* The control: an allowed path runs there as everywhere. */
+	ASSERT_EQ(0, probe_in_namespace(NULL, NULL, NULL, 1, TREE "/bin/tool"));
+	ASSERT_EQ(1, probe_in_namespace(TMP "/probe", TREE "/bin/tool", NULL,
+					1, TREE "/bin/tool"));
+	ASSERT_EQ(1, probe_in_namespace(TMP "/probe", TREE "/bin/tool", NULL,
+					0, TREE "/bin/tool"));
+	/* A prefix rule too. */
+	ASSERT_EQ(1, probe_in_namespace(TMP "/probe", TREE "/dir/a", NULL, 1,
+					TREE "/dir/a"));
+	ASSERT_EQ(0, run_cmd("citadelctl -j events | grep -q 'not the file at this path in the initial mount namespace'"));
+	/* Nothing changed outside: the allowed binary runs, others do not. */
+	ASSERT_EQ(RAN, run_probe(TREE "/bin/tool"));
+	ASSERT_EQ(-EPERM, run_probe(TMP "/probe"));
+}
+
+TEST_F(paths, chroot_does_not_lie)
+{
+	ASSERT_EQ(0, run_cmd("mkdir -p " TMP "/jail" TREE "/bin"));
+	put_probe(_metadata, TMP "/jail" TREE "/bin/tool");
+	ASSERT_EQ(1, probe_in_namespace(NULL, NULL, TMP "/jail", 0,
+					TREE "/bin/tool"));
+	/* The jail's copy is refused under its real path too. */
+	ASSERT_EQ(-EPERM, run_probe(TMP "/jail" TREE "/bin/tool"));
+	ASSERT_EQ(RAN, run_probe(TREE "/bin/tool"));
+}
+
+/*
+ * In the initial namespace the mount table is the truth: root bind-
+ * mounting one allowed file over another path rule runs it (sha256 rules
+ * pin the content; the seal protects Citadel's own files).
+ */
+TEST_F(paths, bind_mount_in_initial_namespace_is_the_path)
+{
+	ASSERT_EQ(0, mount(TREE "/dir/a", TREE "/bin/tool", NULL, MS_BIND,
+			   NULL));
+	ASSERT_EQ(RAN, run_probe(TREE "/bin/tool"));
+	ASSERT_EQ(0, umount(TREE "/bin/tool"));
 }
 
 TEST_F(paths, script_in_tmp_denied)
