@@ -61,7 +61,7 @@ extern int bpf_citadel_bpf_prog(struct bpf_prog *prog) __ksym;
 extern int bpf_citadel_locked_down(int what) __ksym;
 extern int bpf_citadel_netlink_send(struct sock *sk,
 				    struct sk_buff *skb) __ksym;
-extern int bpf_citadel_file_ioctl(unsigned int cmd) __ksym;
+extern int bpf_citadel_file_ioctl(struct file *file, unsigned int cmd) __ksym;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -344,7 +344,9 @@ int BPF_PROG(citadel_file_ioctl, struct file *file, unsigned int cmd,
 		return -EPERM;
 	if ((cmd & 0xff00) != 0x8900)
 		return 0;
-	return verdict(ret, bpf_citadel_file_ioctl(cmd));
+	if (!FULL_BTF(struct file))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_file_ioctl(file, cmd));
 }
 
 SEC("lsm/file_ioctl_compat")
@@ -355,7 +357,9 @@ int BPF_PROG(citadel_file_ioctl_compat, struct file *file, unsigned int cmd,
 		return -EPERM;
 	if ((cmd & 0xff00) != 0x8900)
 		return 0;
-	return verdict(ret, bpf_citadel_file_ioctl(cmd));
+	if (!FULL_BTF(struct file))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_file_ioctl(file, cmd));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

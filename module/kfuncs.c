@@ -291,14 +291,15 @@ __bpf_kfunc int bpf_citadel_netlink_send(struct sock *sk, struct sk_buff *skb)
 
 /**
  * bpf_citadel_file_ioctl() - decide lsm/file_ioctl for socket ioctls
+ * @file: the hook's file
  * @cmd: the ioctl command (the program passes only 0x89xx)
  *
  * Return: CITADEL_ALLOW, or CITADEL_DENY once sealed for a SIOC* that
  * changes interfaces, routes or ARP entries without 'netconf route'.
  */
-__bpf_kfunc int bpf_citadel_file_ioctl(unsigned int cmd)
+__bpf_kfunc int bpf_citadel_file_ioctl(struct file *file, unsigned int cmd)
 {
-	return citadel_netconf_ioctl(cmd);
+	return citadel_netconf_ioctl(file, cmd);
 }
 
 CITADEL_KFUNCS_START(citadel_kfunc_ids)

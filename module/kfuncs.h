@@ -50,7 +50,7 @@ int bpf_citadel_bpf_map(struct bpf_map *map);
 int bpf_citadel_bpf_prog(struct bpf_prog *prog);
 int bpf_citadel_locked_down(int what);
 int bpf_citadel_netlink_send(struct sock *sk, struct sk_buff *skb);
-int bpf_citadel_file_ioctl(unsigned int cmd);
+int bpf_citadel_file_ioctl(struct file *file, unsigned int cmd);
 
 int citadel_kfuncs_register(void);
 

@@ -13,6 +13,7 @@
 #include "exec.h"
 #include "kfuncs.h"
 #include "policy_store.h"
+#include "seal.h"
 #include "securityfs.h"
 #include "signature.h"
 #include "task_label.h"
@@ -84,6 +85,7 @@ static void __exit citadel_exit(void)
 	citadel_exec_exit();
 	citadel_events_exit();
 	citadel_keys_exit();
+	citadel_seal_exit();
 	pr_info("unloaded\n");
 }
 

@@ -355,7 +355,7 @@ int citadel_net_setsockopt(struct socket *sock, int level, int optname)
 	    (optname == IPV6_RTHDR || optname == IPV6_2292RTHDR ||
 	     optname == IPV6_2292PKTOPTIONS))
 		return refuse_any_policy(CITADEL_OP_SEND, "setsockopt IPV6_RTHDR (source routing)");
-	return citadel_netconf_sockopt(level, optname);
+	return citadel_netconf_sockopt(sock->sk, level, optname);
 }
 
 /*

@@ -20,6 +20,14 @@
  * Reads (dumps, GET requests) stay allowed. Before the seal nothing is
  * refused here: the boot sets the network up, and root can unload an
  * unsealed policy anyway.
+ *
+ * It is the initial network namespace's configuration that is frozen: a
+ * namespace of one's own (systemd's PrivateNetwork=, which sets up its
+ * loopback after the seal; unshare -n) has no way out but links made
+ * before the seal, and creating or moving links in the initial one is
+ * refused. A link message that reaches into another namespace
+ * (IFLA_TARGET_NETNSID, IFLA_NET_NS_PID, IFLA_NET_NS_FD) counts as a
+ * change there wherever it comes from.
  */
 #include "common.h"
 
@@ -40,7 +48,10 @@
 #include <linux/skbuff.h>
 #include <linux/sockios.h>
 #include <linux/xfrm.h>
+#include <linux/if_link.h>
 #include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
 #include <net/sock.h>
 
 #include "citadel_abi.h"
@@ -118,6 +129,21 @@ static u32 genl_needs(u16 type)
 	       0 : CPOL_SCOPE_F_NETCONF_GENERIC;
 }
 
+/* A link message naming another network namespace. */
+static bool link_crosses_netns(const struct nlmsghdr *nlh)
+{
+	const int hdr = sizeof(struct ifinfomsg);
+
+	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_SETLINK &&
+	    nlh->nlmsg_type != RTM_DELLINK)
+		return false;
+	if (nlh->nlmsg_len < nlmsg_msg_size(hdr))
+		return false;	/* rtnetlink refuses it itself */
+	return nlmsg_find_attr(nlh, hdr, IFLA_TARGET_NETNSID) ||
+	       nlmsg_find_attr(nlh, hdr, IFLA_NET_NS_PID) ||
+	       nlmsg_find_attr(nlh, hdr, IFLA_NET_NS_FD);
+}
+
 static u32 message_needs(int protocol, u16 type)
 {
 	switch (protocol) {
@@ -182,6 +208,7 @@ int citadel_netconf_netlink(struct sock *sk, struct sk_buff *skb)
 	};
 	const struct nlmsghdr *nlh;
 	int len, protocol;
+	bool init_ns;
 	u32 need;
 
 	if (!citadel_sealed())
@@ -195,11 +222,17 @@ int citadel_netconf_netlink(struct sock *sk, struct sk_buff *skb)
 	/* netlink_sendmsg() builds a linear skb; anything else is refused. */
 	if (skb_is_nonlinear(skb))
 		return decide(CPOL_SCOPE_F_NETCONF_ROUTE, "nonlinear netlink message", 0);
+	init_ns = net_eq(sock_net(sk), &init_net);
 	nlh = (const struct nlmsghdr *)skb->data;
 	len = skb->len;
 	/* Bounded by the message's size: the kernel walks it the same way. */
 	for (; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
-		need = message_needs(protocol, nlh->nlmsg_type);
+		if (init_ns)
+			need = message_needs(protocol, nlh->nlmsg_type);
+		else if (protocol == NETLINK_ROUTE && link_crosses_netns(nlh))
+			need = CPOL_SCOPE_F_NETCONF_ROUTE;
+		else
+			need = 0;
 		if (need && decide(need, family[protocol], nlh->nlmsg_type) ==
 			    CITADEL_DENY)
 			return CITADEL_DENY;
@@ -249,9 +282,22 @@ static bool sioc_reads(unsigned int cmd)
 	return false;
 }
 
-int citadel_netconf_ioctl(unsigned int cmd)
+/* Whether @sk is in the initial network namespace (see the top). */
+static bool in_init_netns(const struct sock *sk)
 {
+	return sk && net_eq(sock_net(sk), &init_net);
+}
+
+int citadel_netconf_ioctl(struct file *file, unsigned int cmd)
+{
+	struct socket *sock;
+
 	if (!citadel_sealed() || (cmd & 0xff00) != 0x8900 || sioc_reads(cmd))
+		return CITADEL_ALLOW;
+	sock = file ? sock_from_file(file) : NULL;
+	if (!sock)
+		return CITADEL_ALLOW;	/* not a socket: not a network ioctl */
+	if (!in_init_netns(sock->sk))
 		return CITADEL_ALLOW;
 	return decide(CPOL_SCOPE_F_NETCONF_ROUTE, "socket ioctl", cmd);
 }
@@ -259,7 +305,7 @@ int citadel_netconf_ioctl(unsigned int cmd)
 #define IN_RANGE(x, lo, hi)	((x) >= (lo) && (x) <= (hi))
 
 /* Legacy netfilter and multicast routing options (on raw sockets). */
-int citadel_netconf_sockopt(int level, int optname)
+int citadel_netconf_sockopt(const struct sock *sk, int level, int optname)
 {
 	bool nf = (level == SOL_IP &&
 		   (IN_RANGE(optname, IPT_SO_SET_REPLACE, IPT_SO_SET_MAX) ||
@@ -271,7 +317,7 @@ int citadel_netconf_sockopt(int level, int optname)
 	bool mrt = (level == SOL_IP && IN_RANGE(optname, MRT_BASE, MRT_MAX)) ||
 		   (level == SOL_IPV6 && IN_RANGE(optname, MRT6_BASE, MRT6_MAX));
 
-	if (!citadel_sealed() || (!nf && !mrt))
+	if (!citadel_sealed() || (!nf && !mrt) || !in_init_netns(sk))
 		return CITADEL_ALLOW;
 	return decide(nf ? CPOL_SCOPE_F_NETCONF_NETFILTER :
 		      CPOL_SCOPE_F_NETCONF_ROUTE,

@@ -3,12 +3,13 @@
 #ifndef CITADEL_NETCONF_H
 #define CITADEL_NETCONF_H
 
+struct file;
 struct sk_buff;
 struct sock;
 
 /* Decisions: CITADEL_ALLOW or CITADEL_DENY. */
 int citadel_netconf_netlink(struct sock *sk, struct sk_buff *skb);
-int citadel_netconf_ioctl(unsigned int cmd);
-int citadel_netconf_sockopt(int level, int optname);
+int citadel_netconf_ioctl(struct file *file, unsigned int cmd);
+int citadel_netconf_sockopt(const struct sock *sk, int level, int optname);
 
 #endif /* CITADEL_NETCONF_H */

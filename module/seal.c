@@ -252,8 +252,6 @@ static int pin_ftrace(char *err, size_t errlen)
 				   (unsigned long)citadel_ftrace_anchor, 0, 1);
 	if (!ret)
 		ret = register_ftrace_function(&permanent_ops);
-	if (ret)
-		ftrace_free_filter(&permanent_ops);
 	if (ret == -EBUSY)
 		snprintf(err, errlen, "kernel.ftrace_enabled is 0, so Citadel's hooks are not running: set it to 1, then seal");
 	else if (ret)
@@ -365,10 +363,8 @@ int citadel_seal(const s32 *link_fds, unsigned int n, char *err,
 		ret = pin_ftrace(err, errlen);
 	if (!ret) {
 		ret = citadel_store_seal(err, errlen);
-		if (ret) {
+		if (ret)
 			unregister_ftrace_function(&permanent_ops);
-			ftrace_free_filter(&permanent_ops);
-		}
 	}
 	if (ret) {
 		while (nlinks)
@@ -386,6 +382,17 @@ int citadel_seal(const s32 *link_fds, unsigned int n, char *err,
 out:
 	mutex_unlock(&seal_lock);
 	return ret;
+}
+
+/*
+ * Module exit, which only an unsealed module reaches: the filter of a
+ * failed seal attempt goes (the ops is not registered then). A later
+ * ftrace_set_filter_ip() with reset replaces the hash itself, so the
+ * filter is freed only here, once.
+ */
+void citadel_seal_exit(void)
+{
+	ftrace_free_filter(&permanent_ops);
 }
 
 void citadel_seal_show_status(struct seq_file *m)

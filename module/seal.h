@@ -20,6 +20,7 @@ bool citadel_seal_holds(const void *obj);
 int citadel_seal(const s32 *link_fds, unsigned int n, char *err,
 		 size_t errlen);
 void citadel_seal_show_status(struct seq_file *m);
+void citadel_seal_exit(void);
 /* Records a refusal of the seal (event, counter, log): CITADEL_DENY. */
 int citadel_seal_refuse(enum citadel_op op, const char *what);
 /* The same for a task of service @svc (NULL: none), under RCU. */

@@ -442,10 +442,10 @@ for k in $KERNELS; do
 		printf "        UDP sendto: %+d vs %+d ns\n", s10k, s10
 		printf "target: loading 10,000 rules under 100 ms: %.2f ms -> %s\n",
 		    l[10000] / 1e6, (l[10000] < 1e8 ? "met" : "MISSED")
-		# The seal's hooks: Citadel (with 10,000 rules, then sealed)
+		# The hooks of the seal: Citadel (with 10,000 rules, then sealed)
 		# against the first baseline, the empty programs on the same
 		# hooks against the baseline measured right after them.
-		printf "\nthe seal's hooks, added ns per call (empty: empty BPF LSM programs on the same hooks)\n"
+		printf "\nthe hooks of the seal, added ns per call (empty: empty BPF LSM programs on the same hooks)\n"
 		printf "%-32s %9s %7s %9s %9s %9s %7s\n", "call", "baseline", "empty",
 		    "citadel", "ratio", "sealed", "ratio"
 		split("setsockopt(IP_TTL)|ioctl(SIOCGIFMTU)|RTM_GETLINK request+answer|sendmsg with IP_TTL cmsg", hn, "|")

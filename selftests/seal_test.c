@@ -14,7 +14,10 @@
 #include <endian.h>
 #include <linux/bpf.h>
 #include <linux/kexec.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 
@@ -291,6 +294,48 @@ static int set_lo_mtu(void)
 	return err;
 }
 
+/*
+ * In a network namespace of its own, a child sends RTM_SETLINK for lo
+ * with IFLA_NET_NS_PID 1: a move into the initial namespace. Returns 0
+ * when the message was sent (the kernel then refuses to move lo),
+ * the errno of send() otherwise, -1 on a setup failure.
+ */
+static int setlink_into_init_netns(void)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ifinfomsg i;
+		struct rtattr a;
+		__u32 pid;
+	} req = {
+		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_SETLINK,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK },
+		.i = { .ifi_family = AF_UNSPEC, .ifi_index = 1 },
+		.a = { .rta_len = RTA_LENGTH(sizeof(__u32)),
+		       .rta_type = IFLA_NET_NS_PID },
+		.pid = 1,
+	};
+	int st, fd;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNET))
+			_exit(255);
+		fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+		if (fd < 0)
+			_exit(255);
+		_exit(send(fd, &req, sizeof(req), 0) == sizeof(req) ? 0 : errno);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) == 255)
+		return -1;
+	return WEXITSTATUS(st);
+}
+
 /* Before the seal: what the seal takes away works. */
 TEST(before_seal_everything_works)
 {
@@ -394,6 +439,7 @@ TEST(before_seal_the_switches_and_detours_work)
 	ASSERT_EQ(0, run_cmd("ip route | grep -q 10.97.0.0"));
 	ASSERT_EQ(0, run_cmd("ip route del 10.97.0.0/24 dev lo"));
 	ASSERT_EQ(0, set_lo_mtu());
+	ASSERT_EQ(0, setlink_into_init_netns());
 	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
 }
 
@@ -724,6 +770,21 @@ TEST(network_configuration_changes_refused)
 	ASSERT_EQ(0, run_cmd("ip route >/dev/null && ip addr >/dev/null"));
 	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V2));
 	ASSERT_EQ(0, try_connect(SOCK_DGRAM, "127.0.0.1", 6202));
+}
+
+/*
+ * A network namespace of one's own has no way out (systemd's
+ * PrivateNetwork= sets its loopback up after the seal): its own
+ * configuration may change; a link message into another namespace not.
+ */
+TEST(network_configuration_of_a_private_namespace_allowed)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(0, run_cmd("unshare -n sh -c 'ip link set lo up && ip addr add 10.5.0.1/32 dev lo && ip route add 10.6.0.0/24 dev lo && ip route | grep -q 10.6.0.0'"));
+	ASSERT_EQ(EPERM, setlink_into_init_netns());
+	ASSERT_TRUE(has_event("netconf", "netlink route message 0x13"));
+	ASSERT_NE(0, run_cmd("ip route | grep -q 10.6.0.0"));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V2));
 }
 
 /* The service the policy names keeps doing its job (a DHCP client's). */
