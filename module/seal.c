@@ -73,6 +73,8 @@ static unsigned int nlinks;
 /* Links, programs and maps: what a bpf file's private_data points to. */
 static const void *objects[MAX_OBJECTS];
 static unsigned int nobjects;
+/* The BTF ids (in vmlinux) of the bpf_lsm_*() hooks the seal holds. */
+static u32 hook_btf_ids[CPOL_SEAL_MAX_LINKS];
 static atomic64_t refusals = ATOMIC64_INIT(0);
 
 bool citadel_sealed(void)
@@ -94,6 +96,18 @@ static bool is_ours(const void *obj)
 bool citadel_seal_holds(const void *obj)
 {
 	return citadel_sealed() && is_ours(obj);
+}
+
+bool citadel_seal_holds_hook(u32 btf_id)
+{
+	unsigned int i;
+
+	if (!citadel_sealed())
+		return false;
+	for (i = 0; i < ARRAY_SIZE(sealed_hooks); i++)
+		if (hook_btf_ids[i] == btf_id)
+			return true;
+	return false;
 }
 
 int citadel_seal_refuse(enum citadel_op op, const char *what)
@@ -291,6 +305,7 @@ static int take_link(struct bpf_link *link, s32 fd, u32 *covered,
 		return -EINVAL;
 	}
 	*covered |= BIT(idx);
+	hook_btf_ids[idx] = prog->aux->attach_btf_id;
 	add_object(link);
 	add_object(prog);
 	mutex_lock(&prog->aux->used_maps_mutex);

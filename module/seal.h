@@ -17,6 +17,8 @@ union bpf_attr;
 bool citadel_sealed(void);
 /* Once sealed: whether @obj is a link, program or map the seal holds. */
 bool citadel_seal_holds(const void *obj);
+/* Once sealed: whether @btf_id (vmlinux) is a bpf_lsm_*() hook the seal holds. */
+bool citadel_seal_holds_hook(u32 btf_id);
 int citadel_seal(const s32 *link_fds, unsigned int n, char *err,
 		 size_t errlen);
 void citadel_seal_show_status(struct seq_file *m);

@@ -12,6 +12,12 @@
  *     program's code. These are refused, by program type when loaded and
  *     by attach type when attached, so a program loaded before the seal
  *     cannot be attached after it either.
+ *   - an LSM program on one of the hooks Citadel holds: the trampoline
+ *     runs the newest program first and stops at the first non-zero
+ *     return, and 6.1's verifier lets an LSM program return a positive
+ *     value, which callers such as __sys_bpf() take for success: one
+ *     program returning 1 on lsm/bpf would switch the bpf() checks here
+ *     off. LSM programs on other hooks still load.
  * What stays: programs that can only observe or refuse more (socket
  * filters, cgroup skb and device programs, LSM programs, tracepoints,
  * perf events, fentry/fexit, iterators): systemd's IPAddressAllow=,
@@ -81,9 +87,9 @@ static bool attach_type_allowed(u32 type)
 }
 
 /*
- * A tracing program is attached by the type it was loaded with, whatever
- * the attach type passed: fmod_ret and freplace programs loaded before
- * the seal are found by their descriptor.
+ * A tracing or LSM program is attached by what it was loaded for,
+ * whatever the attach type passed: fmod_ret, freplace and LSM programs
+ * on Citadel's hooks loaded before the seal are found by descriptor.
  */
 static bool prog_fd_replaces(u32 fd)
 {
@@ -93,6 +99,12 @@ static bool prog_fd_replaces(u32 fd)
 	prog = bpf_prog_get_type_dev(fd, BPF_PROG_TYPE_TRACING, false);
 	if (!IS_ERR(prog)) {
 		hit = prog->expected_attach_type == BPF_MODIFY_RETURN;
+		bpf_prog_put(prog);
+		return hit;
+	}
+	prog = bpf_prog_get_type_dev(fd, BPF_PROG_TYPE_LSM, false);
+	if (!IS_ERR(prog)) {
+		hit = citadel_seal_holds_hook(prog->aux->attach_btf_id);
 		bpf_prog_put(prog);
 		return hit;
 	}
@@ -172,6 +184,10 @@ static int decide_load_or_attach(int cmd, const union bpf_attr *attr)
 		if (!prog_type_allowed(attr->prog_type,
 				       attr->expected_attach_type))
 			return refuse_prog_type(attr->prog_type);
+		if (attr->prog_type == BPF_PROG_TYPE_LSM &&
+		    citadel_seal_holds_hook(attr->attach_btf_id))
+			return refuse_cmd("BPF_PROG_LOAD",
+					  "of an LSM program on a hook Citadel holds (its return could skip Citadel's)");
 		return CITADEL_ALLOW;
 	case BPF_PROG_ATTACH:
 		if (attr->attach_bpf_fd && fd_is_ours(attr->attach_bpf_fd))
@@ -190,12 +206,12 @@ static int decide_load_or_attach(int cmd, const union bpf_attr *attr)
 						  attr->link_create.attach_type);
 		if (prog_fd_replaces(attr->link_create.prog_fd))
 			return refuse_cmd("BPF_LINK_CREATE",
-					  "of an fmod_ret or freplace program");
+					  "of an fmod_ret, freplace or LSM program that could skip Citadel's");
 		return CITADEL_ALLOW;
 	case BPF_RAW_TRACEPOINT_OPEN:
 		if (prog_fd_replaces(attr->raw_tracepoint.prog_fd))
 			return refuse_cmd("BPF_RAW_TRACEPOINT_OPEN",
-					  "of an fmod_ret or freplace program");
+					  "of an fmod_ret, freplace or LSM program that could skip Citadel's");
 		return CITADEL_ALLOW;
 	}
 	return CITADEL_ALLOW;

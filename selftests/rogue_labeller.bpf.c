@@ -5,9 +5,10 @@
  * Citadel's layout writes a label of its choosing there and hands that
  * storage to Citadel's exec kfunc, so that the module would read labels
  * from a map the attacker can write (module/task_label.c). It runs on
- * bprm_committed_creds, after Citadel's own exec programs, so nothing
- * of Citadel's runs between it and the new program. seal_test checks
- * that the module ignores it.
+ * bprm_committing_creds, after Citadel's exec check, which would
+ * otherwise teach the module its own map again; the seal refuses LSM
+ * programs on the hooks Citadel holds, and this one is not. seal_test
+ * checks that the module ignores it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -29,8 +30,8 @@ struct {
 const volatile __u64 fake_label;
 __u64 calls;
 
-SEC("lsm.s/bprm_committed_creds")
-int BPF_PROG(rogue_bprm_committed_creds, struct linux_binprm *bprm)
+SEC("lsm.s/bprm_committing_creds")
+int BPF_PROG(rogue_bprm_committing_creds, struct linux_binprm *bprm)
 {
 	struct citadel_task_ctx *c;
 

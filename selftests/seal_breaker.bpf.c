@@ -54,4 +54,39 @@ int breaker_write_user(void *ctx)
 	return 0;
 }
 
+/*
+ * On 6.1 the verifier lets a BPF LSM program return any value, and the
+ * newest program on a hook runs first. A positive return skips every
+ * later program on the hook, Citadel's included, and __sys_bpf(),
+ * bpf_map_new_fd(), bpf_prog_new_fd() and the bpf_probe_write_user()/
+ * read_kernel func_proto checks only refuse when the LSM result is < 0.
+ * Once sealed these do not load (module/seal_bpf.c).
+ */
+SEC("lsm/bpf")
+int BPF_PROG(breaker_lsm_bpf, int cmd, union bpf_attr *attr, unsigned int size)
+{
+	return 1;
+}
+
+SEC("lsm/bpf_map")
+int BPF_PROG(breaker_lsm_bpf_map, struct bpf_map *map, unsigned int fmode)
+{
+	return 1;
+}
+
+SEC("lsm/bpf_prog")
+int BPF_PROG(breaker_lsm_bpf_prog, struct bpf_prog *prog)
+{
+	return 1;
+}
+
+/* Only the reasons whose callers test "< 0" (bpf helper protos). */
+SEC("lsm/locked_down")
+int BPF_PROG(breaker_lsm_locked_down, enum lockdown_reason what)
+{
+	if (what == LOCKDOWN_BPF_WRITE_USER || what == LOCKDOWN_BPF_READ_KERNEL)
+		return 1;
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -10,6 +10,13 @@
  *     decision was gone around), 1: it did not; 4: the policy let this
  *     process send to the receiver directly (the test is not testing).
  *   fmod_ret, write_user: 0 when loaded and attached.
+ *   unseal CMD [ARG...]: attaches LSM programs on the bpf, bpf_map,
+ *     bpf_prog and locked_down hooks that return 1 (which would skip
+ *     Citadel's programs there), then runs CMD while they are attached
+ *     and exits with its status.
+ *   label: writes this process's entry in Citadel's task storage map
+ *     (citadel_tasks, found by id); 0 when the descriptor was given and
+ *     the write succeeded, 100 when refused with EPERM.
  * 100: loading refused with EPERM, 101: loading failed otherwise,
  * 102: attaching refused with EPERM, 103: attaching failed otherwise,
  * 3: another error. The program is detached when this process exits.
@@ -25,7 +32,11 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <bpf/bpf.h>
 
 #include <bpf/libbpf.h>
 
@@ -118,6 +129,76 @@ static int redirect(struct seal_breaker_bpf *skel, struct bpf_program *prog,
 	return arrived(rx) ? 0 : 1;
 }
 
+/* The positive-return LSM programs, attached; then CMD runs under them. */
+static int unseal(struct seal_breaker_bpf *skel, char **cmd)
+{
+	struct bpf_program *progs[] = {
+		skel->progs.breaker_lsm_bpf, skel->progs.breaker_lsm_bpf_map,
+		skel->progs.breaker_lsm_bpf_prog,
+		skel->progs.breaker_lsm_locked_down,
+	};
+	unsigned int i;
+	int status;
+	pid_t pid;
+
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		bpf_program__set_autoload(progs[i], true);
+	if (seal_breaker_bpf__load(skel))
+		return errno == EPERM ? 100 : 101;
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		if (!bpf_program__attach(progs[i]))
+			return errno == EPERM ? 102 : 103;
+	if (!cmd[0])
+		return 0;
+	pid = fork();
+	if (pid < 0)
+		return 3;
+	if (!pid) {
+		execv(cmd[0], cmd);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 3;
+	return WEXITSTATUS(status);
+}
+
+/* Citadel's task storage map by name, then our own entry written. */
+static int label(void)
+{
+	__u32 id = 0;
+	int fd = -1;
+
+	while (!bpf_map_get_next_id(id, &id)) {
+		struct bpf_map_info info;
+		__u32 len = sizeof(info);
+
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd < 0) {
+			if (errno == EPERM)
+				return 100;
+			continue;
+		}
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    !strcmp(info.name, "citadel_tasks"))
+			break;
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0)
+		return 3;
+	{
+		__u64 value[3] = { 0, 0, 0 };
+		int pidfd = syscall(SYS_pidfd_open, getpid(), 0);
+
+		if (pidfd < 0)
+			return 3;
+		if (bpf_map_update_elem(fd, &pidfd, value, 0))
+			return errno == EPERM ? 100 : 101;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct seal_breaker_bpf *skel;
@@ -138,6 +219,10 @@ int main(int argc, char **argv)
 		prog = skel->progs.breaker_fmod_ret;
 	else if (!strcmp(mode, "write_user"))
 		prog = skel->progs.breaker_write_user;
+	else if (!strcmp(mode, "unseal"))
+		return unseal(skel, argv + 2);
+	else if (!strcmp(mode, "label"))
+		return label();
 	else
 		return 3;
 	bpf_program__set_autoload(prog, true);

@@ -802,4 +802,29 @@ TEST(network_configuration_allowed_to_its_service)
 	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V2));
 }
 
+/*
+ * On 6.1 a BPF LSM program may return any value, and the newest program
+ * on a hook runs first: one returning 1 on lsm/bpf would skip Citadel's
+ * program there, and __sys_bpf() only refuses when security_bpf() is
+ * < 0 (so too lsm/bpf_map, lsm/bpf_prog and lsm/locked_down for the
+ * helper protos). With such programs the bpf() seal came apart: a
+ * cgroup connect4 program redirected, Citadel's task map was written,
+ * bpf_probe_write_user() loaded (found and shown on the previous module
+ * by an attack review). Once sealed, LSM programs do not load on the
+ * hooks Citadel holds. s-svc is in force: 6202 allowed.
+ */
+TEST(lsm_programs_on_citadel_hooks_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	/* Controls: each is refused. */
+	ASSERT_EQ(100, RUN(BREAKER, "label"));
+	ASSERT_EQ(100, RUN(BREAKER, "connect4", "6202"));
+	ASSERT_EQ(101, RUN(BREAKER, "write_user"));
+	/* The programs that return 1 do not load. */
+	ASSERT_EQ(100, RUN(BREAKER, "unseal", BREAKER, "label"));
+	ASSERT_TRUE(has_event("bpf", "of an LSM program on a hook Citadel holds"));
+	ASSERT_EQ(100, RUN(BREAKER, "connect4", "6202"));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V2));
+}
+
 TEST_HARNESS_MAIN
