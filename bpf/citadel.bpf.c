@@ -335,14 +335,23 @@ int BPF_PROG(citadel_netlink_send, struct sock *sk, struct sk_buff *skb,
 	return verdict(ret, bpf_citadel_netlink_send(sk, skb));
 }
 
-/* Every ioctl() passes here: only the socket ones (0x89xx) go on. */
+/*
+ * Every ioctl() passes here: only the socket (SIOC*, 0x89xx) and
+ * wireless (SIOC*IW*, 0x8bxx) commands, plain numbers without size bits,
+ * go on (SIOCGSTAMP_NEW, say, has size bits and stays here).
+ */
+static __always_inline bool netconf_ioctl(unsigned int cmd)
+{
+	return (cmd & ~0xffu) == 0x8900 || (cmd & ~0xffu) == 0x8b00;
+}
+
 SEC("lsm/file_ioctl")
 int BPF_PROG(citadel_file_ioctl, struct file *file, unsigned int cmd,
 	     unsigned long arg, int ret)
 {
 	if (ret)
 		return -EPERM;
-	if ((cmd & 0xff00) != 0x8900)
+	if (!netconf_ioctl(cmd))
 		return 0;
 	if (!FULL_BTF(struct file))
 		return -EPERM;
@@ -355,7 +364,7 @@ int BPF_PROG(citadel_file_ioctl_compat, struct file *file, unsigned int cmd,
 {
 	if (ret)
 		return -EPERM;
-	if ((cmd & 0xff00) != 0x8900)
+	if (!netconf_ioctl(cmd))
 		return 0;
 	if (!FULL_BTF(struct file))
 		return -EPERM;

@@ -292,7 +292,7 @@ __bpf_kfunc int bpf_citadel_netlink_send(struct sock *sk, struct sk_buff *skb)
 /**
  * bpf_citadel_file_ioctl() - decide lsm/file_ioctl for socket ioctls
  * @file: the hook's file
- * @cmd: the ioctl command (the program passes only 0x89xx)
+ * @cmd: the ioctl command (the program passes only 0x89xx and 0x8bxx)
  *
  * Return: CITADEL_ALLOW, or CITADEL_DENY once sealed for a SIOC* that
  * changes interfaces, routes or ARP entries without 'netconf route'.

@@ -16,7 +16,8 @@
  *                      ip6tables, arptables, ebtables and IPVS options;
  *   netconf generic    generic netlink families other than the
  *                      controller (nl80211, wireguard, the MPTCP path
- *                      manager, ethtool, ...).
+ *                      manager, ethtool, ...) and the wireless
+ *                      extensions' SIOCSIW* ioctls.
  * Reads (dumps, GET requests) stay allowed. Before the seal nothing is
  * refused here: the boot sets the network up, and root can unload an
  * unsealed policy anyway.
@@ -288,17 +289,25 @@ static bool in_init_netns(const struct sock *sk)
 	return sk && net_eq(sock_net(sk), &init_net);
 }
 
+/* Wireless extensions: even numbers set, odd ones get (IW_IS_SET). */
+#define SIOCIW_FIRST	0x8b00
+#define SIOCIW_LAST	0x8bff
+
 int citadel_netconf_ioctl(struct file *file, unsigned int cmd)
 {
+	bool wext = cmd >= SIOCIW_FIRST && cmd <= SIOCIW_LAST;
 	struct socket *sock;
 
-	if (!citadel_sealed() || (cmd & 0xff00) != 0x8900 || sioc_reads(cmd))
+	if (!citadel_sealed() || !((cmd & ~0xffu) == 0x8900 || wext) ||
+	    (wext ? (cmd & 1) : sioc_reads(cmd)))
 		return CITADEL_ALLOW;
 	sock = file ? sock_from_file(file) : NULL;
 	if (!sock)
 		return CITADEL_ALLOW;	/* not a socket: not a network ioctl */
 	if (!in_init_netns(sock->sk))
 		return CITADEL_ALLOW;
+	if (wext)
+		return decide(CPOL_SCOPE_F_NETCONF_GENERIC, "wireless ioctl", cmd);
 	return decide(CPOL_SCOPE_F_NETCONF_ROUTE, "socket ioctl", cmd);
 }
 

@@ -336,6 +336,26 @@ static int setlink_into_init_netns(void)
 	return WEXITSTATUS(st);
 }
 
+/* An ioctl on a UDP socket with an ifreq for lo: 0 or the errno. */
+static int sock_ioctl(unsigned long cmd)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), err = 0;
+
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, cmd, &ifr))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+#define SIOCSIWESSID_NR	0x8b1a		/* set: lo has no wireless */
+#define SIOCGIWNAME_NR	0x8b01		/* get */
+#define SIOCGSTAMP_NEW_NR	0x80108906	/* a read with size bits */
+
 /* Before the seal: what the seal takes away works. */
 TEST(before_seal_everything_works)
 {
@@ -439,6 +459,7 @@ TEST(before_seal_the_switches_and_detours_work)
 	ASSERT_EQ(0, run_cmd("ip route | grep -q 10.97.0.0"));
 	ASSERT_EQ(0, run_cmd("ip route del 10.97.0.0/24 dev lo"));
 	ASSERT_EQ(0, set_lo_mtu());
+	ASSERT_NE(EPERM, sock_ioctl(SIOCSIWESSID_NR));
 	ASSERT_EQ(0, setlink_into_init_netns());
 	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
 }
@@ -766,6 +787,10 @@ TEST(network_configuration_changes_refused)
 	ASSERT_TRUE(has_event("netconf", "netlink route message 0x14"));
 	ASSERT_EQ(EPERM, set_lo_mtu());
 	ASSERT_TRUE(has_event("netconf", "socket ioctl 0x8922"));
+	ASSERT_EQ(EPERM, sock_ioctl(SIOCSIWESSID_NR));
+	ASSERT_TRUE(has_event("netconf", "wireless ioctl 0x8b1a"));
+	ASSERT_NE(EPERM, sock_ioctl(SIOCGIWNAME_NR));
+	ASSERT_NE(EPERM, sock_ioctl(SIOCGSTAMP_NEW_NR));
 	/* Reads still work. */
 	ASSERT_EQ(0, run_cmd("ip route >/dev/null && ip addr >/dev/null"));
 	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V2));
