@@ -156,15 +156,22 @@ __bpf_kfunc int bpf_citadel_file_mprotect(struct vm_area_struct *vma,
 }
 
 /**
- * bpf_citadel_file_open() - note lsm/file_open (hash cache upkeep)
+ * bpf_citadel_file_open() - decide lsm/file_open
  * @file: the hook's file
  *
- * Return: CITADEL_ALLOW.
+ * Keeps the hash cache (a file opened for writing may change); once
+ * sealed, refuses writes to the network's configuration files without
+ * 'netconf route' (netconf.c).
+ *
+ * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
 __bpf_kfunc int bpf_citadel_file_open(struct file *file)
 {
-	citadel_file_opened(file);
-	return CITADEL_ALLOW;
+	int ret = citadel_netconf_file_open(file);
+
+	if (ret == CITADEL_ALLOW)
+		citadel_file_opened(file);
+	return ret;
 }
 
 /**

@@ -8,8 +8,11 @@
  * the task's scope (global or its service) the matching allowance:
  *   netconf route      rtnetlink changes (addresses, routes, rules,
  *                      neighbours, links, tunnels, tc), the SIOC* ioctls
- *                      that set interfaces, routes and ARP entries, and
- *                      multicast routing (MRT_*, MRT6_*);
+ *                      that set interfaces, routes and ARP entries,
+ *                      multicast routing (MRT_*, MRT6_*), and writes to
+ *                      the network's sysfs attributes (.../net/DEV/mtu,
+ *                      flags, ...) and to /proc/sys/net (forwarding,
+ *                      redirects, source routes accepted, ...);
  *   netconf xfrm       IPsec states and policies (NETLINK_XFRM);
  *   netconf netfilter  nfnetlink changes (nftables, conntrack, queue
  *                      verdicts, ipset, ...) and the legacy iptables,
@@ -32,8 +35,12 @@
  */
 #include "common.h"
 
+#include <linux/fs.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/magic.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
 #include <linux/ip_vs.h>
 #include <linux/mroute.h>
 #include <linux/mroute6.h>
@@ -287,6 +294,41 @@ static bool sioc_reads(unsigned int cmd)
 static bool in_init_netns(const struct sock *sk)
 {
 	return sk && net_eq(sock_net(sk), &init_net);
+}
+
+/*
+ * A write to the network's configuration files: sysfs attributes under
+ * a .../net/ directory (any network namespace's devices a sysfs mount
+ * shows), and /proc/sys/net of the initial namespace (the opener's
+ * namespace is the one a /proc/sys/net file sets). The path is the one
+ * inside the file system, whatever its mount point.
+ */
+int citadel_netconf_file_open(struct file *file)
+{
+	unsigned long magic;
+	char buf[192], *p;
+	bool net;
+
+	if (!citadel_sealed() || !file || !(file->f_mode & FMODE_WRITE))
+		return CITADEL_ALLOW;
+	magic = file_inode(file)->i_sb->s_magic;
+	if (magic != SYSFS_MAGIC && magic != PROC_SUPER_MAGIC)
+		return CITADEL_ALLOW;
+	if (magic == PROC_SUPER_MAGIC && current->nsproxy &&
+	    !net_eq(current->nsproxy->net_ns, &init_net))
+		return CITADEL_ALLOW;
+	p = dentry_path_raw(file->f_path.dentry, buf, sizeof(buf));
+	if (IS_ERR(p))
+		net = true;	/* too long to tell: fail closed */
+	else if (magic == SYSFS_MAGIC)
+		net = strstr(p, "/net/") != NULL;
+	else
+		net = !strncmp(p, "/sys/net/", 9);
+	if (!net)
+		return CITADEL_ALLOW;
+	return decide(CPOL_SCOPE_F_NETCONF_ROUTE,
+		      magic == SYSFS_MAGIC ? "write to a network sysfs attribute" :
+		      "write to /proc/sys/net", 0);
 }
 
 /* Wireless extensions: even numbers set, odd ones get (IW_IS_SET). */

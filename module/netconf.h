@@ -10,6 +10,7 @@ struct sock;
 /* Decisions: CITADEL_ALLOW or CITADEL_DENY. */
 int citadel_netconf_netlink(struct sock *sk, struct sk_buff *skb);
 int citadel_netconf_ioctl(struct file *file, unsigned int cmd);
+int citadel_netconf_file_open(struct file *file);
 int citadel_netconf_sockopt(const struct sock *sk, int level, int optname);
 
 #endif /* CITADEL_NETCONF_H */
