@@ -8,8 +8,9 @@
  * The module reads it there itself (module/task_label.h), learning the
  * map from the storage the exec program hands it.
  *
- * The last seven programs guard the seal (module/seal.c): until
- * `citadelctl seal` their kfuncs allow everything.
+ * The seven programs from lsm/capable to lsm/bpf_prog guard the seal
+ * (module/seal.c): until `citadelctl seal` their kfuncs allow everything.
+ * The last two keep labels apart (module/boundary.c).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -53,6 +54,9 @@ extern int bpf_citadel_kernel_module_request(const char *name,
 extern int bpf_citadel_bpf(int cmd, union bpf_attr *attr) __ksym;
 extern int bpf_citadel_bpf_map(struct bpf_map *map) __ksym;
 extern int bpf_citadel_bpf_prog(struct bpf_prog *prog) __ksym;
+extern int bpf_citadel_ptrace_access_check(struct task_struct *child,
+					   unsigned int mode) __ksym;
+extern int bpf_citadel_ptrace_traceme(struct task_struct *parent) __ksym;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -286,6 +290,27 @@ int BPF_PROG(citadel_bpf_prog, struct bpf_prog *prog, int ret)
 	if (!FULL_BTF(struct bpf_prog))
 		return -EPERM;
 	return verdict(ret, bpf_citadel_bpf_prog(prog));
+}
+
+/*
+ * No borrowing across labels (module/boundary.c): the module reads both
+ * tasks' labels itself, so no program can hand it a label to trust.
+ */
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(citadel_ptrace_access_check, struct task_struct *child,
+	     unsigned int mode, int ret)
+{
+	if (!FULL_BTF(struct task_struct))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_ptrace_access_check(child, mode));
+}
+
+SEC("lsm/ptrace_traceme")
+int BPF_PROG(citadel_ptrace_traceme, struct task_struct *parent, int ret)
+{
+	if (!FULL_BTF(struct task_struct))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_ptrace_traceme(parent));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

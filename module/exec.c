@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "boundary.h"
 #include "exec.h"
 #include "hash_cache.h"
 #include "policy_store.h"
@@ -168,7 +169,14 @@ int citadel_exec_check(struct linux_binprm *bprm, struct citadel_task_ctx *ctx)
 		match_exec(pol, path, strlen(path), bprm->file, NULL, &m);
 	if (m.allowed) {
 		if (m.entry_scope && !ctx->pending_set) {
-			ctx->pending = pol->scopes[m.entry_scope].id;
+			u64 to = pol->scopes[m.entry_scope].id;
+
+			/* Traced or fs-sharing execs do not cross labels. */
+			ret = citadel_boundary_exec(bprm, pol, svc, ctx->label,
+						    to, path);
+			if (ret != CITADEL_ALLOW)
+				goto out;
+			ctx->pending = to;
 			ctx->pending_set = 1;
 		}
 		citadel_rule_hit(pol, m.line);

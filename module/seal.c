@@ -51,7 +51,7 @@ static const char *const sealed_hooks[] = {
 	"bprm_committed_creds", "task_alloc", "mmap_file", "file_mprotect",
 	"file_open", "path_truncate", "capable", "kernel_read_file",
 	"kernel_load_data", "kernel_module_request", "bpf", "bpf_map",
-	"bpf_prog",
+	"bpf_prog", "ptrace_access_check", "ptrace_traceme",
 };
 
 #define MAX_MAPS	16

@@ -297,7 +297,7 @@ TEST(seal)
 
 	ASSERT_EQ(0, run_cmd("citadelctl seal"));
 	ASSERT_TRUE(is_sealed());
-	ASSERT_TRUE(status_has("\nsealed_links 20\n"));
+	ASSERT_TRUE(status_has("\nsealed_links 22\n"));
 	ASSERT_TRUE(has_event("seal", "sealed until reboot"));
 	ASSERT_EQ(0, run_cmd("citadelctl status | grep -q '^sealed: *yes'"));
 	/* Sealing again is a no-op, and says so. */
@@ -418,7 +418,7 @@ TEST(enforcement_survives_unpin_and_unmount)
 	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
 	/* start does not attach a second set while sealed. */
 	ASSERT_EQ(0, run_cmd("citadelctl start | grep -q 'sealed'"));
-	ASSERT_TRUE(status_has("\nsealed_links 20\n"));
+	ASSERT_TRUE(status_has("\nsealed_links 22\n"));
 }
 
 TEST(unsigned_policy_refused)
