@@ -27,15 +27,18 @@
  * The access hooks run under task_lock() of the other task, or under the
  * tasklist lock with interrupts off (traceme): the event, which takes
  * the comm and the exe of the acting task, is written when the task
- * returns to user space (task_work), before it sees the error.
+ * returns to user space (task_work), before it sees the error. Repeats
+ * are counted, not reported again (see repeated()).
  */
 #include "common.h"
 
 #include <linux/compat.h>
+#include <linux/jiffies.h>
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 #include <linux/security.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/task_work.h>
 #include <linux/unistd.h>
 #include <linux/wait_bit.h>
@@ -57,6 +60,47 @@ struct report {
 
 /* Reports queued and not yet written: module exit waits for them. */
 static atomic_t reports_queued = ATOMIC_INIT(0);
+
+/*
+ * journald, for one, reads /proc/PID/exe of every service that logs, and
+ * again whenever it refreshes what it knows of the process: a refusal
+ * that the same process repeats on the same target, the same way, within
+ * REPEAT_SECS is counted but not reported again.
+ */
+#define RECENT_SLOTS	16
+#define REPEAT_SECS	60
+
+struct recent {
+	pid_t from, to;
+	const char *what;	/* one of the constant texts below */
+	unsigned long at;	/* jiffies; 0: a free slot */
+};
+
+static struct recent recent[RECENT_SLOTS];
+static unsigned int recent_next;
+static DEFINE_SPINLOCK(recent_lock);
+
+static bool repeated(pid_t from, pid_t to, const char *what)
+{
+	unsigned long flags, now = jiffies;
+	bool seen = false;
+	unsigned int i;
+
+	spin_lock_irqsave(&recent_lock, flags);
+	for (i = 0; i < RECENT_SLOTS && !seen; i++)
+		seen = recent[i].at && recent[i].from == from &&
+		       recent[i].to == to && recent[i].what == what &&
+		       time_before(now, recent[i].at + REPEAT_SECS * HZ);
+	if (!seen) {
+		recent[recent_next].from = from;
+		recent[recent_next].to = to;
+		recent[recent_next].what = what;
+		recent[recent_next].at = now ?: 1;
+		recent_next = (recent_next + 1) % RECENT_SLOTS;
+	}
+	spin_unlock_irqrestore(&recent_lock, flags);
+	return seen;
+}
 
 static const char *label_name(const struct citadel_policy *pol, u64 label)
 {
@@ -96,7 +140,7 @@ static void report_now(struct callback_head *work)
  * an event) on the way back to user space. Atomic context.
  */
 static int refuse_later(const struct citadel_policy *pol, u64 from,
-			const char *fmt, ...)
+			pid_t target, const char *what, const char *fmt, ...)
 {
 	const struct citadel_scope *svc = citadel_scope_of(pol, from);
 	bool audit = in_audit(pol, svc);
@@ -105,6 +149,8 @@ static int refuse_later(const struct citadel_policy *pol, u64 from,
 
 	/* Kernel threads other than io_uring's never run task work. */
 	if ((current->flags & (PF_KTHREAD | PF_IO_WORKER)) == PF_KTHREAD)
+		goto unreported;
+	if (repeated(task_tgid_nr(current), target, what))
 		goto unreported;
 	r = kmalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
 	if (!r)
@@ -188,6 +234,7 @@ int citadel_boundary_access(struct task_struct *child, unsigned int mode)
 {
 	const struct citadel_policy *pol;
 	int ret = CITADEL_ALLOW;
+	const char *what;
 	u64 from, to;
 
 	if (!child)
@@ -208,9 +255,11 @@ int citadel_boundary_access(struct task_struct *child, unsigned int mode)
 		      CITADEL_ALLOW : CITADEL_DENY;
 		goto out;
 	}
-	ret = refuse_later(pol, from, "%s pid %d (service %s) from service %s",
-			   access_name(mode), task_tgid_nr(child),
-			   label_name(pol, to), label_name(pol, from));
+	what = access_name(mode);
+	ret = refuse_later(pol, from, task_tgid_nr(child), what,
+			   "%s pid %d (service %s) from service %s", what,
+			   task_tgid_nr(child), label_name(pol, to),
+			   label_name(pol, from));
 out:
 	rcu_read_unlock();
 	return ret;
@@ -243,7 +292,7 @@ int citadel_boundary_traceme(struct task_struct *parent)
 		ret = citadel_allow(CITADEL_OP_BOUNDARY);
 		goto out;
 	}
-	ret = refuse_later(pol, from,
+	ret = refuse_later(pol, from, task_tgid_nr(parent), "ptrace traceme",
 			   "ptrace traceme to parent pid %d (service %s) from service %s",
 			   task_tgid_nr(parent), label_name(pol, to),
 			   label_name(pol, from));

@@ -105,6 +105,39 @@ static int has_event(const char *op, const char *text)
 		       op, text) == 0;
 }
 
+/* How many events of @op have @text in them (-1: cannot tell). */
+static int count_events(const char *op, const char *text)
+{
+	char cmd[512], out[32];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd),
+		 "citadelctl -j events | grep '\"operation\":\"%s\"' | grep -cF -- '%s'",
+		 op, text);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (fgets(out, sizeof(out), p))
+		n = atoi(out);
+	pclose(p);
+	return n;
+}
+
+/* open() of /proc/@pid/@name from this process: 0 or the errno. */
+static int open_proc(pid_t pid, const char *name)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
 /* ptrace(@request) on @pid from this process: 0 or the errno. */
 static int ptrace_from_here(int request, pid_t pid)
 {
@@ -166,6 +199,8 @@ FIXTURE_SETUP(boundary)
 	ASSERT_EQ(0, getfd_from_here(self->t.pid, atoi(HOLD_FD)));
 	ASSERT_EQ(0, stop_target(&self->t));
 	ASSERT_EQ(0, RUN(CITADEL_PROBE, "traced", "exec", SVC "/websrv",
+			 "connect", "udp", "127.0.0.2", "9000"));
+	ASSERT_EQ(0, RUN(CITADEL_PROBE, "sharefs", "exec", SVC "/websrv",
 			 "connect", "udp", "127.0.0.2", "9000"));
 
 	ASSERT_EQ(0, load_policy(boundary_policy));
@@ -237,13 +272,44 @@ TEST_F(boundary, memory_across_labels_refused)
 	ASSERT_EQ(0, stop_target(&self->t));
 }
 
-/* What ps and systemd read of other processes stays readable. */
+/*
+ * What ps and systemd read of other processes stays readable, and the
+ * fields of stat the kernel hides (a NOAUDIT check) make no events.
+ */
 TEST_F(boundary, proc_status_still_readable)
 {
+	int before = count_events("boundary", "");
+
 	start_target(_metadata, &self->t, SVC "/websrv", "exit");
-	ASSERT_EQ(0, run_cmd("cat /proc/%s/stat /proc/%s/status /proc/%s/cmdline /proc/%s/comm >/dev/null",
-			     self->t.id, self->t.id, self->t.id, self->t.id));
+	ASSERT_EQ(0, run_cmd("cat /proc/%s/stat /proc/%s/status /proc/%s/cmdline /proc/%s/comm /proc/%s/cgroup >/dev/null",
+			     self->t.id, self->t.id, self->t.id, self->t.id,
+			     self->t.id));
 	ASSERT_EQ(0, run_cmd("ps | grep -q '[/]opt/bsvc/websrv'"));
+	ASSERT_EQ(0, run_cmd("top -b -n 1 >/dev/null"));
+	ASSERT_EQ(before, count_events("boundary", ""));
+	/* Its fd, exe and ns are not. */
+	ASSERT_EQ(EACCES, open_proc(self->t.pid, "fd/0"));
+	ASSERT_EQ(EACCES, open_proc(self->t.pid, "ns/net"));
+	ASSERT_EQ(EACCES, open_proc(self->t.pid, "maps"));
+	ASSERT_NE(0, run_cmd("readlink /proc/%s/exe >/dev/null 2>&1",
+			     self->t.id));
+	ASSERT_EQ(0, stop_target(&self->t));
+}
+
+/* A refusal repeated by one process is counted each time, told once. */
+TEST_F(boundary, repeats_counted_reported_once)
+{
+	long long denied = status_value("boundary_denied");
+	char text[96];
+
+	start_target(_metadata, &self->t, SVC "/websrv", "exit");
+	ASSERT_EQ(EACCES, open_proc(self->t.pid, "environ"));
+	ASSERT_EQ(EACCES, open_proc(self->t.pid, "environ"));
+	ASSERT_EQ(EACCES, open_proc(self->t.pid, "environ"));
+	snprintf(text, sizeof(text), "/proc access (read mode) to pid %s ",
+		 self->t.id);
+	ASSERT_EQ(1, count_events("boundary", text));
+	ASSERT_EQ(denied + 3, status_value("boundary_denied"));
 	ASSERT_EQ(0, stop_target(&self->t));
 }
 
@@ -277,6 +343,18 @@ TEST_F(boundary, traced_exec_of_entry_refused)
 	ASSERT_EQ(EXEC_FAILED(EPERM),
 		  RUN(SVC "/websrv", "traced", "exec", SVC "/other",
 		      "exit", "0"));
+}
+
+/* Nor may an exec enter a service while another process shares its fs. */
+TEST_F(boundary, fs_sharing_exec_of_entry_refused)
+{
+	ASSERT_EQ(EXEC_FAILED(EPERM),
+		  RUN(CITADEL_PROBE, "sharefs", "exec", SVC "/websrv",
+		      "connect", "udp", "127.0.0.2", "9000"));
+	ASSERT_TRUE(has_event("boundary", "with its fs shared"));
+	ASSERT_STILL_ENFORCED();
+	ASSERT_EQ(0, RUN(CITADEL_PROBE, "sharefs", "exec", CITADEL_PROBE,
+			 "exit", "0"));
 }
 
 /* A service's task may not make an unlabelled parent its tracer. */

@@ -30,6 +30,8 @@
  *   environ PID             open /proc/PID/environ
  *   getfd PID FD            pidfd_open(PID) then pidfd_getfd(FD)
  *   traceme OP [ARG...]     PTRACE_TRACEME (to the parent), then OP
+ *   sharefs OP [ARG...]     OP in a child sharing this process's fs_struct
+ *                           (CLONE_FS); exit with the child's status
  *   traced OP [ARG...]      OP in a child that asked to be traced by this
  *                           process (PTRACE_TRACEME): stops are resumed;
  *                           exit with the child's status (150 + signal)
@@ -44,6 +46,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/auxv.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -260,6 +264,18 @@ static int run_op(int argc, char **argv)
 	}
 	if (!strcmp(argv[0], "traced") && argc >= 2)
 		return traced(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "sharefs") && argc >= 2) {
+		fflush(NULL);
+		/* Like fork(), but the child shares cwd, root and umask. */
+		pid = syscall(SYS_clone, CLONE_FS | SIGCHLD, 0, 0, 0, 0);
+		if (pid < 0)
+			return errno;
+		if (pid == 0)
+			_exit(run_op(argc - 1, argv + 1));
+		if (waitpid(pid, &st, 0) != pid)
+			return errno;
+		return WIFEXITED(st) ? WEXITSTATUS(st) : 150 + WTERMSIG(st);
+	}
 	if (!strcmp(argv[0], "atsecure") && argc == 1)
 		return (int)getauxval(AT_SECURE);
 	return USAGE_ERROR;
