@@ -63,7 +63,7 @@ SELFTEST_SRC := $(CURDIR)/selftests
 KSFT_DIR := $(CACHE)/linux-source-6.1/tools/testing/selftests
 SELFTESTS := net_outbound_test policy_load_test trial_test exec_test examples_test events_test \
 	signing_test \
-	service_test stress_test seal_test
+	service_test boundary_test stress_test seal_test
 # Static helpers the tests run as service entries and exec targets.
 SELFTEST_HELPERS := citadel_probe kiosk_httpd
 # Helpers with a BPF program of their own (libbpf, static).

@@ -8,8 +8,10 @@
  * The module reads it there itself (module/task_label.h), learning the
  * map from the storage the exec program hands it.
  *
- * The last eleven programs guard the seal (module/seal.c): until
- * `citadelctl seal` their kfuncs allow everything.
+ * The programs from lsm/capable on guard the seal (module/seal.c,
+ * seal_bpf.c, netconf.c): until `citadelctl seal` their kfuncs allow
+ * everything. The two ptrace programs keep labels apart
+ * (module/boundary.c).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -62,6 +64,9 @@ extern int bpf_citadel_locked_down(int what) __ksym;
 extern int bpf_citadel_netlink_send(struct sock *sk,
 				    struct sk_buff *skb) __ksym;
 extern int bpf_citadel_file_ioctl(struct file *file, unsigned int cmd) __ksym;
+extern int bpf_citadel_ptrace_access_check(struct task_struct *child,
+					   unsigned int mode) __ksym;
+extern int bpf_citadel_ptrace_traceme(struct task_struct *parent) __ksym;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -369,6 +374,27 @@ int BPF_PROG(citadel_file_ioctl_compat, struct file *file, unsigned int cmd,
 	if (!FULL_BTF(struct file))
 		return -EPERM;
 	return verdict(ret, bpf_citadel_file_ioctl(file, cmd));
+}
+
+/*
+ * No borrowing across labels (module/boundary.c): the module reads both
+ * tasks' labels itself, so no program can hand it a label to trust.
+ */
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(citadel_ptrace_access_check, struct task_struct *child,
+	     unsigned int mode, int ret)
+{
+	if (!FULL_BTF(struct task_struct))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_ptrace_access_check(child, mode));
+}
+
+SEC("lsm/ptrace_traceme")
+int BPF_PROG(citadel_ptrace_traceme, struct task_struct *parent, int ret)
+{
+	if (!FULL_BTF(struct task_struct))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_ptrace_traceme(parent));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -15,6 +15,7 @@ static const char *const op_names[CITADEL_OP_COUNT] = {
 	[CITADEL_OP_LISTEN] = "listen",
 	[CITADEL_OP_SOCKET] = "socket",
 	[CITADEL_OP_MMAP] = "mmap",
+	[CITADEL_OP_BOUNDARY] = "boundary",
 };
 
 static const char *const outcome_names[CITADEL_OUTCOME_COUNT] = {

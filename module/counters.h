@@ -14,6 +14,7 @@ enum citadel_op {
 	CITADEL_OP_LISTEN,
 	CITADEL_OP_SOCKET,
 	CITADEL_OP_MMAP,
+	CITADEL_OP_BOUNDARY,	/* one label's task reaching into another's */
 	CITADEL_OP_COUNT,
 	/* Not counted: events about Citadel itself. */
 	CITADEL_OP_POLICY = CITADEL_OP_COUNT,	/* rejected, rolled back */

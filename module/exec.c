@@ -30,6 +30,7 @@
 #include <linux/string.h>
 
 #include "compat.h"
+#include "boundary.h"
 #include "exec.h"
 #include "hash_cache.h"
 #include "policy_store.h"
@@ -211,7 +212,14 @@ int citadel_exec_check(struct linux_binprm *bprm, struct citadel_task_ctx *ctx)
 	}
 	if (m.allowed) {
 		if (m.entry_scope && !ctx->pending_set) {
-			ctx->pending = pol->scopes[m.entry_scope].id;
+			u64 to = pol->scopes[m.entry_scope].id;
+
+			/* Traced or fs-sharing execs do not cross labels. */
+			ret = citadel_boundary_exec(bprm, pol, svc, ctx->label,
+						    to, path);
+			if (ret != CITADEL_ALLOW)
+				goto out;
+			ctx->pending = to;
 			ctx->pending_set = 1;
 		}
 		citadel_rule_hit(pol, m.line);

@@ -9,6 +9,7 @@
 
 #include <linux/bpf.h>
 
+#include "boundary.h"
 #include "compat.h"
 #include "exec.h"
 #include "kfuncs.h"
@@ -309,6 +310,34 @@ __bpf_kfunc int bpf_citadel_file_ioctl(struct file *file, unsigned int cmd)
 	return citadel_netconf_ioctl(file, cmd);
 }
 
+/**
+ * bpf_citadel_ptrace_access_check() - decide lsm/ptrace_access_check
+ * @child: the task to be traced or inspected
+ * @mode: the hook's PTRACE_MODE_* flags
+ *
+ * Reads both tasks' labels itself (task_label.h).
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY across labels while a policy
+ * is loaded.
+ */
+__bpf_kfunc int bpf_citadel_ptrace_access_check(struct task_struct *child,
+						unsigned int mode)
+{
+	return citadel_boundary_access(child, mode);
+}
+
+/**
+ * bpf_citadel_ptrace_traceme() - decide lsm/ptrace_traceme
+ * @parent: the hook's parent task, the tracer to be
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY across labels while a policy
+ * is loaded.
+ */
+__bpf_kfunc int bpf_citadel_ptrace_traceme(struct task_struct *parent)
+{
+	return citadel_boundary_traceme(parent);
+}
+
 CITADEL_KFUNCS_START(citadel_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_citadel_socket_connect)
 BTF_ID_FLAGS(func, bpf_citadel_socket_sendmsg)
@@ -332,6 +361,8 @@ BTF_ID_FLAGS(func, bpf_citadel_bpf_prog)
 BTF_ID_FLAGS(func, bpf_citadel_locked_down)
 BTF_ID_FLAGS(func, bpf_citadel_netlink_send)
 BTF_ID_FLAGS(func, bpf_citadel_file_ioctl)
+BTF_ID_FLAGS(func, bpf_citadel_ptrace_access_check)
+BTF_ID_FLAGS(func, bpf_citadel_ptrace_traceme)
 CITADEL_KFUNCS_END(citadel_kfunc_ids)
 
 static const struct btf_kfunc_id_set citadel_kfunc_set = {

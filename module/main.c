@@ -9,6 +9,7 @@
 
 #include <linux/module.h>
 
+#include "boundary.h"
 #include "events.h"
 #include "exec.h"
 #include "kfuncs.h"
@@ -80,6 +81,7 @@ static void __exit citadel_exit(void)
 {
 	/* No BPF program can be calling in: each one holds a module ref. */
 	citadel_securityfs_exit();
+	citadel_boundary_exit();
 	citadel_task_map_exit();
 	citadel_store_exit();
 	citadel_exec_exit();

@@ -60,7 +60,7 @@ static const char *const sealed_hooks[] = {
 	"file_open", "path_truncate", "capable", "kernel_read_file",
 	"kernel_load_data", "kernel_module_request", "bpf", "bpf_map",
 	"bpf_prog", "locked_down", "netlink_send", "file_ioctl",
-	"file_ioctl_compat",
+	"file_ioctl_compat", "ptrace_access_check", "ptrace_traceme",
 };
 
 #define MAX_MAPS	16
