@@ -190,7 +190,7 @@ struct cpol_sig_trailer {
  * in one write() to the "seal" file. One way until reboot.
  */
 #define CPOL_SEAL_MAGIC		0x4c414553u	/* "SEAL" as little-endian */
-#define CPOL_SEAL_MAX_LINKS	32
+#define CPOL_SEAL_MAX_LINKS	64
 
 struct cpol_seal {
 	__le32 magic;

@@ -281,7 +281,7 @@ static void add_object(const void *obj)
 }
 
 /* Checks one link and records it, its program and its maps. */
-static int take_link(struct bpf_link *link, s32 fd, u32 *covered,
+static int take_link(struct bpf_link *link, s32 fd, u64 *covered,
 		     char *err, size_t errlen)
 {
 	struct bpf_prog *prog = link->prog;
@@ -299,12 +299,12 @@ static int take_link(struct bpf_link *link, s32 fd, u32 *covered,
 	for (i = 0; i < ARRAY_SIZE(sealed_hooks); i++)
 		if (!strcmp(hook + 8, sealed_hooks[i]))
 			idx = i;
-	if (idx < 0 || (*covered & BIT(idx))) {
+	if (idx < 0 || (*covered & BIT_ULL(idx))) {
 		snprintf(err, errlen, "fd %d: hook %s is %s", fd, hook + 8,
 			 idx < 0 ? "not one Citadel seals" : "given twice");
 		return -EINVAL;
 	}
-	*covered |= BIT(idx);
+	*covered |= BIT_ULL(idx);
 	hook_btf_ids[idx] = prog->aux->attach_btf_id;
 	add_object(link);
 	add_object(prog);
@@ -339,7 +339,7 @@ static int take_link(struct bpf_link *link, s32 fd, u32 *covered,
 int citadel_seal(const s32 *link_fds, unsigned int n, char *err,
 		 size_t errlen)
 {
-	u32 covered = 0;
+	u64 covered = 0;
 	unsigned int i;
 	int ret = 0;
 
@@ -368,7 +368,7 @@ int citadel_seal(const s32 *link_fds, unsigned int n, char *err,
 		ret = take_link(link, link_fds[i], &covered, err, errlen);
 	}
 	for (i = 0; !ret && i < ARRAY_SIZE(sealed_hooks); i++) {
-		if (!(covered & BIT(i))) {
+		if (!(covered & BIT_ULL(i))) {
 			snprintf(err, errlen, "no link for hook %s: restart Citadel with this version's citadelctl",
 				 sealed_hooks[i]);
 			ret = -EINVAL;
