@@ -26,4 +26,14 @@
 #define __bpf_kfunc noinline
 #endif
 
+/*
+ * vfs_path_lookup() is exported on 6.1 but declared only in fs/internal.h
+ * there; <linux/namei.h> declares it from 6.2 on, with this prototype.
+ */
+struct dentry;
+struct path;
+struct vfsmount;
+int vfs_path_lookup(struct dentry *dentry, struct vfsmount *mnt,
+		    const char *name, unsigned int flags, struct path *path);
+
 #endif /* CITADEL_COMPAT_H */

@@ -23,6 +23,7 @@ enum citadel_op {
 	CITADEL_OP_BPF,		/* bpf() on Citadel's objects, after seal */
 	CITADEL_OP_KEYS,	/* enrolment, after seal */
 	CITADEL_OP_LOCKDOWN,	/* a kernel lockdown point, after seal */
+	CITADEL_OP_PROTECT,	/* a change to a protected path, after seal */
 	CITADEL_OP_ALL,
 };
 

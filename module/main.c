@@ -13,6 +13,7 @@
 #include "exec.h"
 #include "kfuncs.h"
 #include "policy_store.h"
+#include "protect.h"
 #include "securityfs.h"
 #include "signature.h"
 #include "task_label.h"
@@ -81,6 +82,7 @@ static void __exit citadel_exit(void)
 	citadel_securityfs_exit();
 	citadel_task_map_exit();
 	citadel_store_exit();
+	citadel_protect_exit();
 	citadel_exec_exit();
 	citadel_events_exit();
 	citadel_keys_exit();

@@ -27,7 +27,9 @@
 
 #include "counters.h"
 #include "events.h"
+#include "persist.h"
 #include "policy_store.h"
+#include "protect.h"
 #include "seal.h"
 #include "signature.h"
 
@@ -121,6 +123,22 @@ static void describe(char *buf, size_t len, const struct citadel_policy *pol)
 		snprintf(buf, len, "no policy");
 }
 
+/*
+ * While sealed, the protected paths follow the policy in force. On a
+ * failure the set of the policy before stays: it still protects.
+ */
+static void protect_rebuild_locked(const struct citadel_policy *pol)
+{
+	struct citadel_protect_set *set;
+	char err[CITADEL_ERR_MAX];
+
+	if (citadel_protect_build(pol, &set, err, sizeof(err)))
+		pr_warn("%s: the protected paths of the policy before stay\n",
+			err);
+	else
+		citadel_protect_publish(set);
+}
+
 /* The trial was not confirmed in time: put the previous policy back. */
 static void trial_expire(struct work_struct *work)
 {
@@ -134,6 +152,8 @@ static void trial_expire(struct work_struct *work)
 		return;
 	}
 	describe(back, sizeof(back), trial_prev);
+	if (store_sealed && trial_prev)
+		protect_rebuild_locked(trial_prev);
 	cur = swap_locked(trial_prev);
 	describe(was, sizeof(was), cur);
 	snprintf(obj, sizeof(obj), "trial=%s", was);
@@ -245,6 +265,7 @@ static void reject_locked(const struct citadel_policy *cur, const char *err)
 int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs)
 {
 	struct citadel_policy *pol = NULL, *cur;
+	struct citadel_protect_set *set = NULL;
 	char err[CITADEL_ERR_MAX] = "";
 	size_t blob_len = len;
 	bool is_signed = false;
@@ -285,7 +306,14 @@ int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs)
 		if (ret)
 			citadel_policy_put(pol);
 	}
+	/* Resolved before the swap: a sealed device is never unprotected. */
+	if (!ret && store_sealed) {
+		ret = citadel_protect_build(pol, &set, err, sizeof(err));
+		if (ret)
+			citadel_policy_put(pol);
+	}
 	if (!ret && trial_pending) {
+		citadel_protect_free(set);
 		ret = -EBUSY;
 		snprintf(err, sizeof(err),
 			 "a trial load is pending: confirm it or let it roll back before loading another policy");
@@ -315,6 +343,12 @@ int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs)
 			trial_secs);
 	} else {
 		replace_locked(pol);
+	}
+	if (store_sealed) {
+		citadel_protect_publish(set);
+		/* A trial is kept on disk only once it is loaded for good. */
+		if (!trial_secs)
+			citadel_persist_loaded(pol, blob, len);
 	}
 	mutex_unlock(&store_lock);
 	return 0;
@@ -372,10 +406,17 @@ int citadel_store_seal(char *err, size_t errlen)
 		snprintf(err, errlen, "a trial load is pending: confirm it before sealing");
 		ret = -EBUSY;
 	} else {
+		struct citadel_protect_set *set;
+
+		ret = citadel_protect_build(cur, &set, err, errlen);
+		if (ret)
+			goto out;
+		citadel_protect_publish(set);
 		store_sealed = true;
 		citadel_event(CITADEL_OP_SEAL, CITADEL_EV_SEALED, cur, NULL,
 			      "sealed until reboot");
 	}
+out:
 	mutex_unlock(&store_lock);
 	return ret;
 }
@@ -429,6 +470,7 @@ void citadel_store_show_status(struct seq_file *m)
 		seq_printf(m, "policy_requires_signature %s\n",
 			   pol->flags & CPOL_F_REQUIRE_SIGNED ? "yes" : "no");
 		seq_printf(m, "policy_memory %zu\n", pol->mem_bytes);
+		seq_printf(m, "rules_protect %u\n", pol->rules_protect);
 	} else {
 		seq_puts(m, "state none\n");
 	}
@@ -452,6 +494,8 @@ void citadel_store_show_status(struct seq_file *m)
 		   citadel_require_signature ? "yes" : "no",
 		   citadel_keys_count());
 	citadel_seal_show_status(m);
+	citadel_protect_show_status(m);
+	citadel_persist_show_status(m);
 	citadel_counters_show(m);
 	citadel_events_show_status(m);
 }

@@ -40,6 +40,7 @@
 #include "citadel_abi.h"
 #include "citadel_task.h"
 #include "events.h"
+#include "persist.h"
 #include "policy_store.h"
 #include "seal.h"
 #include "signature.h"
@@ -60,6 +61,10 @@ static const char *const sealed_hooks[] = {
 	"file_open", "path_truncate", "capable", "kernel_read_file",
 	"kernel_load_data", "kernel_module_request", "bpf", "bpf_map",
 	"bpf_prog", "locked_down",
+	/* protect.c */
+	"path_unlink", "path_rmdir", "path_mkdir", "path_mknod",
+	"path_symlink", "path_link", "path_rename", "path_chmod",
+	"path_chown", "sb_mount", "move_mount",
 };
 
 #define MAX_MAPS	16
@@ -260,7 +265,7 @@ static void add_object(const void *obj)
 }
 
 /* Checks one link and records it, its program and its maps. */
-static int take_link(struct bpf_link *link, s32 fd, u32 *covered,
+static int take_link(struct bpf_link *link, s32 fd, u64 *covered,
 		     char *err, size_t errlen)
 {
 	struct bpf_prog *prog = link->prog;
@@ -278,12 +283,12 @@ static int take_link(struct bpf_link *link, s32 fd, u32 *covered,
 	for (i = 0; i < ARRAY_SIZE(sealed_hooks); i++)
 		if (!strcmp(hook + 8, sealed_hooks[i]))
 			idx = i;
-	if (idx < 0 || (*covered & BIT(idx))) {
+	if (idx < 0 || (*covered & BIT_ULL(idx))) {
 		snprintf(err, errlen, "fd %d: hook %s is %s", fd, hook + 8,
 			 idx < 0 ? "not one Citadel seals" : "given twice");
 		return -EINVAL;
 	}
-	*covered |= BIT(idx);
+	*covered |= BIT_ULL(idx);
 	add_object(link);
 	add_object(prog);
 	mutex_lock(&prog->aux->used_maps_mutex);
@@ -317,11 +322,13 @@ static int take_link(struct bpf_link *link, s32 fd, u32 *covered,
 int citadel_seal(const s32 *link_fds, unsigned int n, char *err,
 		 size_t errlen)
 {
-	u32 covered = 0;
+	const struct citadel_policy *pol;
+	u64 covered = 0;
 	unsigned int i;
 	int ret = 0;
 
 	BUILD_BUG_ON(ARRAY_SIZE(sealed_hooks) > CPOL_SEAL_MAX_LINKS);
+	BUILD_BUG_ON(ARRAY_SIZE(sealed_hooks) > 64);
 	if (!n || n > CPOL_SEAL_MAX_LINKS) {
 		snprintf(err, errlen, "%u links given, 1 to %u expected", n,
 			 CPOL_SEAL_MAX_LINKS);
@@ -346,7 +353,7 @@ int citadel_seal(const s32 *link_fds, unsigned int n, char *err,
 		ret = take_link(link, link_fds[i], &covered, err, errlen);
 	}
 	for (i = 0; !ret && i < ARRAY_SIZE(sealed_hooks); i++) {
-		if (!(covered & BIT(i))) {
+		if (!(covered & BIT_ULL(i))) {
 			snprintf(err, errlen, "no link for hook %s: restart Citadel with this version's citadelctl",
 				 sealed_hooks[i]);
 			ret = -EINVAL;
@@ -370,6 +377,9 @@ int citadel_seal(const s32 *link_fds, unsigned int n, char *err,
 	/* Publish after links, objects and nlinks are final. */
 	smp_store_release(&sealed, true);
 	citadel_task_map_seal();
+	pol = citadel_policy_get();
+	citadel_persist_sealed(pol);
+	citadel_policy_put(pol);
 	pr_info("sealed until reboot: %u hooks held, module pinned, module loading, kexec, ftrace off, lockdown points, redirecting BPF programs and unsigned, older or other roles' policies refused\n",
 		nlinks);
 out:

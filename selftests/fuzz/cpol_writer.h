@@ -69,6 +69,8 @@ static inline uint32_t cw_entry_size(uint32_t type)
 		return sizeof(struct cpol_exec);
 	case CPOL_SEC_LIBS:
 		return sizeof(struct cpol_lib);
+	case CPOL_SEC_PROTECT:
+		return sizeof(struct cpol_protect);
 	default:
 		return sizeof(struct cpol_net4);
 	}

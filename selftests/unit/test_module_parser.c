@@ -531,7 +531,8 @@ static void test_sections(void)
 	const size_t s0 = CW_SEC(0), s1 = CW_SEC(1);
 
 	MUT(cw_put32(&m, s0 + CW_SEC_TYPE, 0), "section type 0", "unknown type 0");
-	MUT(cw_put32(&m, s1 + CW_SEC_TYPE, 9), "section type 9", "unknown type 9");
+	MUT(cw_put32(&m, s1 + CW_SEC_TYPE, CPOL_SEC_PROTECT + 1), "section type 10",
+	    "unknown type 10");
 	MUT(cw_put32(&m, s1 + CW_SEC_TYPE, 0xffffffffu), "section type 0xffffffff",
 	    "unknown type");
 	MUT(cw_put32(&m, s1 + CW_SEC_TYPE, CPOL_SEC_NET4),
