@@ -591,7 +591,7 @@ static int resolve(struct builder *b, u16 rule, const char *path, u32 len)
 	path_put(&p);
 	return ret;
 fail:
-	snprintf(b->err, b->errlen, "protect %s: cannot resolve %s (error %d)",
+	snprintf(b->err, b->errlen, "protect %s: cannot look up %s (error %d)",
 		 path, b->buf, ret);
 	return ret;
 }
