@@ -188,17 +188,21 @@ static int refuse(const struct citadel_protect_set *s, const char *op,
 {
 	char buf[128], what[200];
 	const char *p = ERR_PTR(-EINVAL);
+	/* A name being created is not in the tree yet: its directory is. */
+	bool fresh = d_is_negative(d) || d_unhashed(d);
+	struct path where = { .mnt = mnt, .dentry = d };
 
-	if (mnt) {
-		struct path where = { .mnt = mnt, .dentry = d };
-
+	if (fresh)
+		where.dentry = d->d_parent;
+	if (mnt)
 		p = d_path(&where, buf, sizeof(buf));
-	}
 	if (IS_ERR(p)) {
-		snprintf(buf, sizeof(buf), ".../%s", d->d_name.name);
-		p = buf;
+		p = "...";
+		fresh = true;
 	}
-	snprintf(what, sizeof(what), "%s %s (protect %s)", op, p,
+	snprintf(what, sizeof(what), "%s %s%s%s (protect %s)", op, p,
+		 fresh && strcmp(p, "/") ? "/" : "",
+		 fresh ? (const char *)d->d_name.name : "",
 		 rule < s->nrules ? s->rules[rule] : "depth or rename race");
 	return citadel_seal_refuse(CITADEL_OP_PROTECT, what);
 }
@@ -727,6 +731,7 @@ int citadel_protect_build(const struct citadel_policy *pol,
 		b.s->absent = b.ab;
 		b.s->nabsent = b.nab;
 		b.ab = NULL;
+		b.nab = 0;
 		*out = b.s;
 		b.s = NULL;
 	}

@@ -49,11 +49,14 @@ for k in 1 2; do
 done
 sha256sum "$out/c1.der" | cut -d' ' -f1 >"$out/c1.sha256"
 
+# What seal_test's protected-path tests attack once sealed.
+protect="protect /tmp/pt/dir/ /tmp/pt/file /tmp/pt/absent"
 # policy NAME PORT [EXTRA_TOP_LINE [VERSION [MODE [ROLE]]]]: compiles to
 # $tmp/NAME.cpol; the policy's name is ROLE, by default NAME
 policy() {
-	printf 'policy %s version %s\nmode %s\n%s\nglobal {\n    exec /\n    libs /\n    connect udp 127.0.0.1 port %s\n}\n' \
-		"${6:-$1}" "${4:-1}" "${5:-enforce}" "${3:-}" "$2" >"$tmp/$1.conf"
+	printf 'policy %s version %s\nmode %s\n%s\nglobal {\n    exec /\n    libs /\n    connect udp 127.0.0.1 port %s\n    %s\n}\n' \
+		"${6:-$1}" "${4:-1}" "${5:-enforce}" "${3:-}" "$2" "$protect" \
+		>"$tmp/$1.conf"
 	"$CTL" compile "$tmp/$1.conf" -o "$tmp/$1.cpol" 2>/dev/null
 }
 # flip FILE: flips the low bit of the first byte of the policy name
@@ -101,7 +104,7 @@ printf 'policy seal-kiosk version 9\nglobal {\n    exec /\n    libs /\n}\nservic
 	>"$tmp/s-svc-audit.conf"
 "$CTL" compile "$tmp/s-svc-audit.conf" -o "$tmp/s-svc-audit.cpol" 2>/dev/null
 sign 1 "$tmp/s-svc-audit.cpol" "$out/s-svc-audit.cpol"
-printf 'policy seal-kiosk version 10\nglobal {\n    exec /\n    libs /\n    connect udp 127.0.0.1 port 6202\n}\nservice web {\n    exec /tmp/seal-web\n    connect udp 127.0.0.1 port 6203\n}\n' \
+printf 'policy seal-kiosk version 10\nglobal {\n    exec /\n    libs /\n    connect udp 127.0.0.1 port 6202\n    %s\n}\nservice web {\n    exec /tmp/seal-web\n    connect udp 127.0.0.1 port 6203\n}\n' "$protect" \
 	>"$tmp/s-svc.conf"
 "$CTL" compile "$tmp/s-svc.conf" -o "$tmp/s-svc.cpol" 2>/dev/null
 sign 1 "$tmp/s-svc.cpol" "$out/s-svc.cpol"
