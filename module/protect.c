@@ -235,7 +235,12 @@ int citadel_protect_open(struct file *file)
 	int ret = CITADEL_ALLOW;
 	u16 rule;
 
-	if (!(file->f_mode & FMODE_WRITE))
+	/*
+	 * O_TRUNC truncates even a read-only open, from 6.2 on through
+	 * file_truncate rather than path_truncate: refused here, where the
+	 * flag is still set on both.
+	 */
+	if (!(file->f_mode & FMODE_WRITE) && !(file->f_flags & O_TRUNC))
 		return CITADEL_ALLOW;
 	rcu_read_lock();
 	s = enforcing();
@@ -245,7 +250,8 @@ int citadel_protect_open(struct file *file)
 		ret = refuse(s, "write block device", file->f_path.mnt,
 			     file->f_path.dentry, NO_RULE);
 	else if (covered(s, file->f_path.dentry, KIND_FILE | KIND_DIR, &rule))
-		ret = refuse(s, "write", file->f_path.mnt, file->f_path.dentry,
+		ret = refuse(s, file->f_mode & FMODE_WRITE ? "write" :
+			     "truncate", file->f_path.mnt, file->f_path.dentry,
 			     rule);
 out:
 	rcu_read_unlock();
