@@ -42,6 +42,7 @@
 #include <linux/string.h>
 #include <uapi/linux/mount.h>
 
+#include "citadel_abi.h"
 #include "citadel_task.h"
 #include "compat.h"
 #include "persist.h"
@@ -688,7 +689,7 @@ int citadel_init_root(struct path *root)
 /**
  * citadel_protect_build() - resolve a policy's protect rules to inodes
  * @pol: the policy
- * @out: receives the set, or NULL when the policy protects nothing
+ * @out: receives the set; CPOL_STATE_DIR is always in it
  * @err: receives the reason on failure
  * @errlen: size of @err
  *
@@ -701,13 +702,13 @@ int citadel_protect_build(const struct citadel_policy *pol,
 			  struct citadel_protect_set **out, char *err,
 			  size_t errlen)
 {
+	/* The module's own state is kept whatever the policy says. */
+	static const char state_dir[] = CPOL_STATE_DIR "/";
 	struct builder b = { .err = err, .errlen = errlen };
-	u32 i, n = pol->protect.n;
+	u32 i, n = pol->protect.n + 1;
 	int ret;
 
 	*out = NULL;
-	if (!n)
-		return 0;
 	ret = citadel_init_root(&b.root);
 	if (ret) {
 		snprintf(err, errlen, "protect: PID 1 has no root to resolve paths from");
@@ -721,15 +722,18 @@ int citadel_protect_build(const struct citadel_policy *pol,
 		ret = b.s->rules ? 0 : -ENOMEM;
 	}
 	for (i = 0; !ret && i < n; i++) {
-		const struct citadel_path_entry *e = &pol->protect.e[i];
+		const char *path = i < n - 1 ? pol->protect.e[i].path :
+				   state_dir;
+		u32 len = i < n - 1 ? pol->protect.e[i].len :
+			  sizeof(state_dir) - 1;
 
-		b.s->rules[i] = kstrdup(e->path, GFP_KERNEL);
+		b.s->rules[i] = kstrdup(path, GFP_KERNEL);
 		if (!b.s->rules[i]) {
 			ret = -ENOMEM;
 			break;
 		}
 		b.s->nrules++;
-		ret = resolve(&b, i, e->path, e->len);
+		ret = resolve(&b, i, path, len);
 	}
 	if (!ret)
 		ret = build_table(&b);

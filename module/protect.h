@@ -16,9 +16,9 @@ struct citadel_protect_set;
 int citadel_init_root(struct path *root);
 
 /*
- * Resolves @pol's protect rules to inodes; may sleep. Return: 0 with a
- * set in *@out (NULL when there are no rules), or an error with the
- * reason in @err.
+ * Resolves @pol's protect rules, and CPOL_STATE_DIR, to inodes; may
+ * sleep. Return: 0 with a set in *@out, or an error with the reason in
+ * @err.
  */
 int citadel_protect_build(const struct citadel_policy *pol,
 			  struct citadel_protect_set **out, char *err,

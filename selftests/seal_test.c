@@ -485,11 +485,11 @@ TEST(seal)
 	close(map_fd);
 }
 
-/* The three test paths and the compiler's defaults are resolved. */
+/* The three test paths, the compiler's defaults and the state directory. */
 TEST(seal_resolves_the_protected_paths)
 {
 	ASSERT_TRUE(is_sealed());
-	ASSERT_EQ(26, status_value("protect_rules"));
+	ASSERT_EQ(27, status_value("protect_rules"));
 	ASSERT_GE(status_value("protect_inodes"), 5);
 	/* PT_ABSENT and the defaults this initramfs does not have. */
 	ASSERT_GE(status_value("protect_absent"), 1);

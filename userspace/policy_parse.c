@@ -56,6 +56,7 @@ struct parser {
 	uint32_t global_line;
 	uint32_t fileless_line;
 	bool exec_seen;		/* an "exec PATH" statement, even a bad one */
+	uint32_t no_defaults_line;	/* "protect no-defaults", or 0 */
 	bool libs_seen;
 
 	/* The open block, if any. */
@@ -1066,7 +1067,18 @@ static void parse_protect(struct parser *p)
 	struct src_loc l;
 
 	if (p->tk.n < 2) {
-		err_after(p, &t[0], "missing path: expected 'protect PATH...' (directories end in '/')");
+		err_after(p, &t[0], "missing path: expected 'protect PATH...' (directories end in '/') or 'protect no-defaults'");
+		return;
+	}
+	/* An upgrade window: only what the policy lists (README). */
+	if (tok_is(&t[1], "no-defaults")) {
+		if (extra_tokens(p, 2, "'protect no-defaults'"))
+			return;
+		if (p->no_defaults_line)
+			warn_tok(p, &t[1], "duplicate 'protect no-defaults' (already at line %u); ignored",
+				 p->no_defaults_line);
+		else
+			p->no_defaults_line = p->lineno;
 		return;
 	}
 	for (i = 1; i < p->tk.n; i++)
@@ -1321,7 +1333,7 @@ static void finish(struct parser *p)
 			  "missing 'policy NAME version N' statement");
 	if (p->err)
 		return;
-	if (policy_add_protect_defaults(pol)) {
+	if (!p->no_defaults_line && policy_add_protect_defaults(pol)) {
 		p->err = -ENOMEM;
 		return;
 	}

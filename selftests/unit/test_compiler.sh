@@ -260,6 +260,17 @@ printf 'policy %s version 0\nglobal {\n    exec /\n}\n' "$name63" >"$TMP/n63.con
 	[ "$(stat -c %s "$TMP/n63.cpol")" -eq 976 ]
 tap $? "a 63-character name and 'exec /' only: strings, scopes, exec and the 23 default protect paths, 976 bytes" "$TMP/err"
 
+# protect: the defaults once each, a repeat of one without a warning,
+# 'protect no-defaults' only what is listed.
+printf 'policy p version 1\nglobal {\n    exec /\n    libs /\n    protect /usr/ /srv/data/\n}\n' >"$TMP/prot.conf"
+printf 'policy p version 1\nglobal {\n    exec /\n    libs /\n    protect no-defaults\n    protect /srv/data/\n}\n' >"$TMP/prot-nd.conf"
+"$CTL" compile "$TMP/prot.conf" -o "$TMP/prot.cpol" 2>"$TMP/err" && [ ! -s "$TMP/err" ] &&
+	python3 "$BLOBCHECK" "$TMP/prot.cpol" p 1 0 protect=24 >>"$TMP/err" 2>&1 &&
+	"$CTL" compile "$TMP/prot-nd.conf" -o "$TMP/prot-nd.cpol" 2>>"$TMP/err" &&
+	python3 "$BLOBCHECK" "$TMP/prot-nd.cpol" p 1 0 protect=1 >>"$TMP/err" 2>&1 &&
+	{ [ -z "$MODCHECK" ] || "$MODCHECK" "$TMP/prot.cpol" >>"$TMP/err" 2>&1; }
+tap $? "protect: 23 defaults plus the policy's own, a repeated default is no warning; no-defaults keeps only the list" "$TMP/err"
+
 python3 "$BLOBCHECK" "$TMP/k.cpol" kiosk 3 0 net4=9 net6=2 listen4=2 listen6=1 \
 	exec=7 libs=3 scopes=4 >"$TMP/err" 2>&1 &&
 	(cd "$POLICY/good" && "$CTL" compile audit.conf -o "$TMP/audit.cpol") &&
