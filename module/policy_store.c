@@ -45,6 +45,9 @@ static bool trial_pending;
 static struct citadel_policy *trial_prev;	/* may be NULL: no policy */
 static unsigned long trial_deadline;		/* jiffies */
 static bool store_sealed;
+/* Sealed: the blob of the pending trial, kept on disk once confirmed. */
+static void *trial_blob;
+static size_t trial_blob_len;
 
 static void trial_expire(struct work_struct *work);
 static DECLARE_DELAYED_WORK(trial_work, trial_expire);
@@ -162,6 +165,8 @@ static void trial_expire(struct work_struct *work)
 	citadel_policy_put(cur);
 	trial_prev = NULL;
 	trial_pending = false;
+	kvfree(trial_blob);
+	trial_blob = NULL;
 	policy_rollbacks++;
 	mutex_unlock(&store_lock);
 	pr_warn("rollback: trial of policy %s was not confirmed in time; restored %s\n",
@@ -177,6 +182,8 @@ static void trial_end_locked(void)
 	citadel_policy_put(trial_prev);
 	trial_prev = NULL;
 	trial_pending = false;
+	kvfree(trial_blob);
+	trial_blob = NULL;
 }
 
 /**
@@ -192,6 +199,10 @@ int citadel_store_confirm(void)
 		mutex_unlock(&store_lock);
 		return -ENOENT;
 	}
+	if (trial_blob)
+		citadel_persist_loaded(rcu_dereference_protected(citadel_policy_active,
+								 lockdep_is_held(&store_lock)),
+				       trial_blob, trial_blob_len);
 	trial_end_locked();
 	mutex_unlock(&store_lock);
 	pr_info("trial confirmed: the new policy stays\n");
@@ -346,9 +357,17 @@ int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs)
 	}
 	if (store_sealed) {
 		citadel_protect_publish(set);
-		/* A trial is kept on disk only once it is loaded for good. */
-		if (!trial_secs)
+		/* A trial is kept on disk only once it is confirmed. */
+		if (!trial_secs) {
 			citadel_persist_loaded(pol, blob, len);
+		} else {
+			trial_blob = kvmalloc(len, GFP_KERNEL);
+			if (trial_blob)
+				memcpy(trial_blob, blob, len);
+			else
+				pr_warn("persist: out of memory: this trial will not be kept on disk when confirmed\n");
+			trial_blob_len = len;
+		}
 	}
 	mutex_unlock(&store_lock);
 	return 0;

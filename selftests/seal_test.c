@@ -978,4 +978,24 @@ TEST(label_map_of_another_program_ignored)
 			     "6203"));
 }
 
+/*
+ * A trial while sealed reaches the disk only once confirmed: a trial that
+ * rolls back must not become the next boot's floor.
+ */
+TEST(sealed_trial_kept_on_disk_once_confirmed)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_TRUE(state_line_is("floor", "seal-kiosk 10"));
+	ASSERT_EQ(0, run_cmd("citadelctl load --confirm-within 120 " SIGDIR "s-v11.cpol >/dev/null"));
+	ASSERT_TRUE(status_has("\nversion 11\n"));
+	ASSERT_TRUE(state_line_is("floor", "seal-kiosk 10"));
+	ASSERT_EQ(0, run_cmd("cmp -s " SIGDIR "s-svc.cpol " STATE_DIR "/last-good.cpol"));
+	ASSERT_EQ(0, run_cmd("citadelctl confirm >/dev/null"));
+	ASSERT_TRUE(state_line_is("floor", "seal-kiosk 11"));
+	ASSERT_EQ(0, run_cmd("cmp -s " SIGDIR "s-v11.cpol " STATE_DIR "/last-good.cpol"));
+	ASSERT_EQ(0, status_value("persist_error"));
+	ASSERT_EQ(EPERM, try_open(PT_FILE, O_WRONLY));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V2));
+}
+
 TEST_HARNESS_MAIN

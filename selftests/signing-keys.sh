@@ -24,6 +24,7 @@
 #   s-unsigned.cpol   unsigned, version 9
 #   s-unknown.cpol    signed by key 2, version 9
 #   s-tampered.cpol   signed by key 1, version 9, then one byte flipped
+#   s-v11.cpol        signed by key 1, version 11, port 6202 (a sealed trial)
 #   s-svc.cpol        signed by key 1, version 10, port 6202, and service
 #                     web (entry /tmp/seal-web) may reach port 6203
 #   s-other-role.cpol signed by key 1, version 50, but of another role
@@ -100,6 +101,7 @@ policy s-unsigned 6201 "" 9 enforce $role
 policy s-unknown 6201 "" 9 enforce $role
 policy s-tampered 6201 "" 9 enforce $role
 policy s-other-role 6201 "" 50 enforce seal-camera
+policy s-v11 6202 "" 11 enforce $role
 printf 'policy seal-kiosk version 9\nglobal {\n    exec /\n    libs /\n}\nservice probe {\n    audit\n    exec /nonexistent/probe\n}\n' \
 	>"$tmp/s-svc-audit.conf"
 "$CTL" compile "$tmp/s-svc-audit.conf" -o "$tmp/s-svc-audit.cpol" 2>/dev/null
@@ -112,6 +114,7 @@ sign 1 "$tmp/s-v1.cpol" "$out/s-v1.cpol"
 sign 1 "$tmp/s-v2.cpol" "$out/s-v2.cpol"
 sign 1 "$tmp/s-other-role.cpol" "$out/s-other-role.cpol"
 sign 1 "$tmp/s-v3.cpol" "$out/s-v3.cpol"
+sign 1 "$tmp/s-v11.cpol" "$out/s-v11.cpol"
 sign 1 "$tmp/s-audit.cpol" "$out/s-audit.cpol"
 cp "$tmp/s-unsigned.cpol" "$out/s-unsigned.cpol"
 sign 2 "$tmp/s-unknown.cpol" "$out/s-unknown.cpol"
