@@ -4,7 +4,8 @@
  * policy, the module, the boot script and its settings, the boot loader
  * configuration: the policy's protect rules) cannot be written,
  * truncated, renamed, removed, linked, chmod'ed or chown'ed, no new entry
- * appears inside a protected directory, and nothing is mounted over them.
+ * appears inside a protected directory, and nothing is mounted over them
+ * in the initial mount namespace.
  *
  * Identity, not names: at seal time and at each load while sealed the
  * rules are resolved from PID 1's root to inodes, remembered as (device,
@@ -34,6 +35,7 @@
 #include <linux/fs_struct.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/nsproxy.h>
 #include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/task.h>
@@ -359,12 +361,32 @@ out:
 	return ret;
 }
 
+/*
+ * Whether the caller mounts in the initial mount namespace: PID 1's,
+ * where the next boot's files are resolved and the module writes its
+ * state. A task mounts only in its own namespace (check_mnt()).
+ */
+static bool in_init_mnt_ns(void)
+{
+	struct nsproxy *ns = current->nsproxy;
+
+	return !ns || ns->mnt_ns == init_task.nsproxy->mnt_ns;
+}
+
 static int mount_on(const struct path *path, const char *op)
 {
 	const struct citadel_protect_set *s;
 	int ret = CITADEL_ALLOW;
 	u16 rule;
 
+	/*
+	 * A mount in another namespace hides nothing from PID 1 or from
+	 * the next boot, and the files below stay protected by inode;
+	 * systemd's sandboxing (ProtectSystem=, ReadOnlyPaths=, ...) bind
+	 * mounts over /usr and /etc in every service's own namespace.
+	 */
+	if (!in_init_mnt_ns())
+		return CITADEL_ALLOW;
 	rcu_read_lock();
 	s = enforcing();
 	if (s && covered(s, path->dentry, KIND_FILE | KIND_DIR | KIND_ANC,

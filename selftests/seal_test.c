@@ -596,7 +596,12 @@ TEST(mount_over_protected_refused)
 	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
 }
 
-/* Child: in a new mount namespace, mount over PT_DIR; exit with errno. */
+/*
+ * Child: in a new mount namespace, what systemd's sandboxing does (a
+ * read-only bind mount of a protected directory over itself, a tmpfs
+ * over it) works and hides nothing outside, and the files below are
+ * still refused by inode. Exit 0, or the step that went wrong.
+ */
 static int private_ns_mount(void)
 {
 	pid_t pid = fork();
@@ -606,7 +611,22 @@ static int private_ns_mount(void)
 		if (unshare(CLONE_NEWNS) ||
 		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 			_exit(100);
-		_exit(mount("none", PT_DIR, "tmpfs", 0, NULL) ? errno : 0);
+		if (mount(PT_DIR, PT_DIR, NULL, MS_BIND, NULL) ||
+		    mount(NULL, PT_DIR, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY,
+			  NULL))
+			_exit(101);
+		if (umount(PT_DIR))
+			_exit(102);
+		if (mkdir(PT_ALIAS, 0755) && errno != EEXIST)
+			_exit(103);
+		if (mount(PT_DIR, PT_ALIAS, NULL, MS_BIND, NULL))
+			_exit(104);
+		if (mount("none", PT_DIR, "tmpfs", 0, NULL))
+			_exit(105);
+		/* The tmpfs takes the write; the real file, by another name, not. */
+		if (try_open(PT_DIR "/f", O_WRONLY | O_CREAT))
+			_exit(106);
+		_exit(try_open(PT_ALIAS "/f", O_WRONLY) == EPERM ? 0 : 107);
 	}
 	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
 		return -1;
@@ -637,6 +657,7 @@ static int chroot_write(void)
  * The decision is on the inode, not the name: another name (a hard link
  * made before the seal, a bind mount made after it, a chroot, a private
  * mount namespace) reaches the same inodes and is refused the same way.
+ * Mounts in a private namespace are allowed: they hide nothing outside.
  */
 TEST(other_names_of_protected_paths_refused)
 {
@@ -655,7 +676,9 @@ TEST(other_names_of_protected_paths_refused)
 	ASSERT_EQ(0, umount(PT_ALIAS));
 	ASSERT_EQ(0, chroot_write());
 	ASSERT_TRUE(has_event("protect", "write /file (protect " PT_FILE ")"));
-	ASSERT_EQ(EPERM, private_ns_mount());
+	ASSERT_EQ(0, private_ns_mount());
+	ASSERT_EQ(0, run_cmd("grep -qx f " PT_DIR "/f"));
+	ASSERT_EQ(EPERM, E(mount("none", PT_DIR, "tmpfs", 0, NULL)));
 	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
 }
 
