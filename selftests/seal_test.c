@@ -489,7 +489,7 @@ TEST(seal)
 TEST(seal_resolves_the_protected_paths)
 {
 	ASSERT_TRUE(is_sealed());
-	ASSERT_EQ(27, status_value("protect_rules"));
+	ASSERT_EQ(29, status_value("protect_rules"));
 	ASSERT_GE(status_value("protect_inodes"), 5);
 	/* PT_ABSENT and the defaults this initramfs does not have. */
 	ASSERT_GE(status_value("protect_absent"), 1);

@@ -177,6 +177,8 @@ const char *const protect_defaults[] = {
 	/* the kernel, its command line and the boot loader */
 	"/boot/", "/etc/default/grub", "/etc/default/grub.d/",
 	"/etc/kernel/",
+	/* the EFI system partition, its own filesystem (protect.c) */
+	"/boot/efi/", "/efi/",
 	NULL,
 };
 
