@@ -9,9 +9,10 @@
  * map from the storage the exec program hands it.
  *
  * The programs from lsm/capable on guard the seal (module/seal.c,
- * seal_bpf.c, netconf.c): until `citadelctl seal` their kfuncs allow
- * everything. The two ptrace programs keep labels apart
- * (module/boundary.c).
+ * seal_bpf.c, netconf.c) and, with file_open and path_truncate, keep the
+ * protected paths from change (module/protect.c): until `citadelctl seal`
+ * their kfuncs allow everything. The two ptrace programs keep labels
+ * apart (module/boundary.c).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -67,6 +68,29 @@ extern int bpf_citadel_file_ioctl(struct file *file, unsigned int cmd) __ksym;
 extern int bpf_citadel_ptrace_access_check(struct task_struct *child,
 					   unsigned int mode) __ksym;
 extern int bpf_citadel_ptrace_traceme(struct task_struct *parent) __ksym;
+extern int bpf_citadel_path_unlink(const struct path *dir,
+				   struct dentry *dentry) __ksym;
+extern int bpf_citadel_path_rmdir(const struct path *dir,
+				  struct dentry *dentry) __ksym;
+extern int bpf_citadel_path_mkdir(const struct path *dir,
+				  struct dentry *dentry) __ksym;
+extern int bpf_citadel_path_mknod(const struct path *dir,
+				  struct dentry *dentry) __ksym;
+extern int bpf_citadel_path_symlink(const struct path *dir,
+				    struct dentry *dentry) __ksym;
+extern int bpf_citadel_path_link(struct dentry *old_dentry,
+				 const struct path *new_dir,
+				 struct dentry *new_dentry) __ksym;
+extern int bpf_citadel_path_rename(const struct path *old_dir,
+				   struct dentry *old_dentry,
+				   const struct path *new_dir,
+				   struct dentry *new_dentry) __ksym;
+extern int bpf_citadel_path_chmod(const struct path *path) __ksym;
+extern int bpf_citadel_path_chown(const struct path *path) __ksym;
+extern int bpf_citadel_sb_mount(const struct path *path,
+				unsigned long flags) __ksym;
+extern int bpf_citadel_move_mount(const struct path *from_path,
+				  const struct path *to_path) __ksym;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -395,6 +419,110 @@ int BPF_PROG(citadel_ptrace_traceme, struct task_struct *parent, int ret)
 	if (!FULL_BTF(struct task_struct))
 		return -EPERM;
 	return verdict(ret, bpf_citadel_ptrace_traceme(parent));
+}
+
+/* Protected paths (module/protect.c): nothing is refused until sealed. */
+SEC("lsm/path_unlink")
+int BPF_PROG(citadel_path_unlink, const struct path *dir,
+	     struct dentry *dentry, int ret)
+{
+	if (!FULL_BTF(struct path) || !FULL_BTF(struct dentry))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_path_unlink(dir, dentry));
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(citadel_path_rmdir, const struct path *dir,
+	     struct dentry *dentry, int ret)
+{
+	if (!FULL_BTF(struct path) || !FULL_BTF(struct dentry))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_path_rmdir(dir, dentry));
+}
+
+SEC("lsm/path_mkdir")
+int BPF_PROG(citadel_path_mkdir, const struct path *dir,
+	     struct dentry *dentry, umode_t mode, int ret)
+{
+	if (!FULL_BTF(struct path) || !FULL_BTF(struct dentry))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_path_mkdir(dir, dentry));
+}
+
+/* Also reached by open(O_CREAT) of a new file. */
+SEC("lsm/path_mknod")
+int BPF_PROG(citadel_path_mknod, const struct path *dir,
+	     struct dentry *dentry, umode_t mode, unsigned int dev, int ret)
+{
+	if (!FULL_BTF(struct path) || !FULL_BTF(struct dentry))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_path_mknod(dir, dentry));
+}
+
+SEC("lsm/path_symlink")
+int BPF_PROG(citadel_path_symlink, const struct path *dir,
+	     struct dentry *dentry, const char *old_name, int ret)
+{
+	if (!FULL_BTF(struct path) || !FULL_BTF(struct dentry))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_path_symlink(dir, dentry));
+}
+
+SEC("lsm/path_link")
+int BPF_PROG(citadel_path_link, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, int ret)
+{
+	if (!FULL_BTF(struct path) || !FULL_BTF(struct dentry))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_path_link(old_dentry, new_dir,
+						  new_dentry));
+}
+
+SEC("lsm/path_rename")
+int BPF_PROG(citadel_path_rename, const struct path *old_dir,
+	     struct dentry *old_dentry, const struct path *new_dir,
+	     struct dentry *new_dentry, unsigned int flags, int ret)
+{
+	if (!FULL_BTF(struct path) || !FULL_BTF(struct dentry))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_path_rename(old_dir, old_dentry,
+						    new_dir, new_dentry));
+}
+
+SEC("lsm/path_chmod")
+int BPF_PROG(citadel_path_chmod, const struct path *path, umode_t mode,
+	     int ret)
+{
+	if (!FULL_BTF(struct path))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_path_chmod(path));
+}
+
+SEC("lsm/path_chown")
+int BPF_PROG(citadel_path_chown, const struct path *path, unsigned int uid,
+	     unsigned int gid, int ret)
+{
+	if (!FULL_BTF(struct path))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_path_chown(path));
+}
+
+SEC("lsm/sb_mount")
+int BPF_PROG(citadel_sb_mount, const char *dev_name, const struct path *path,
+	     const char *type, unsigned long flags, void *data, int ret)
+{
+	if (!FULL_BTF(struct path))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_sb_mount(path, flags));
+}
+
+SEC("lsm/move_mount")
+int BPF_PROG(citadel_move_mount, const struct path *from_path,
+	     const struct path *to_path, int ret)
+{
+	if (!FULL_BTF(struct path))
+		return -EPERM;
+	return verdict(ret, bpf_citadel_move_mount(from_path, to_path));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

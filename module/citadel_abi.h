@@ -46,6 +46,7 @@ enum cpol_section_type {
 	CPOL_SEC_LIBS = 6,	/* struct cpol_lib[] : where PROT_EXEC maps may come from */
 	CPOL_SEC_LISTEN4 = 7,	/* struct cpol_net4[] : bind/listen, local IPv4 */
 	CPOL_SEC_LISTEN6 = 8,	/* struct cpol_net6[] : bind/listen, local IPv6 */
+	CPOL_SEC_PROTECT = 9,	/* struct cpol_protect[] : kept from change once sealed */
 };
 
 struct cpol_section {
@@ -200,6 +201,36 @@ struct cpol_seal {
 /* Header flag: once this policy is loaded, only signed policies load. */
 #define CPOL_F_REQUIRE_SIGNED	(1u << 2)
 
+/*
+ * A path that, once sealed, nobody may change: a file, or a directory
+ * prefix ending in '/' (the directory and everything below it). Paths
+ * are absolute and canonical like exec paths; sorted by bytes, no
+ * duplicates. The module resolves them from PID 1's root at seal time
+ * and at each load while sealed, and decides on the inodes they name
+ * (module/protect.c), never on a path string the caller controls.
+ */
+#define CPOL_MAX_PROTECT	1024
+
+struct cpol_protect {
+	__le32 path_off;	/* into STRINGS */
+	__le32 path_len;	/* 1..CPOL_PATH_MAX */
+	__le32 line;		/* 0: a default the compiler added */
+	__le32 reserved;	/* must be zero */
+};
+
+/*
+ * What a sealed module keeps on disk, in its own state directory (the
+ * files are protected; only the module writes them, module/persist.c):
+ * "floor" is one line "NAME VERSION\n", the newest policy in force while
+ * sealed, below which citadel-boot loads nothing; "sealed" marks a
+ * device that was ever sealed (its fallback is lockdown, not open);
+ * "last-good.cpol" is the signed blob of the last load while sealed.
+ */
+#define CPOL_STATE_DIR		"/var/lib/citadel"
+#define CPOL_FLOOR_FILE		"floor"
+#define CPOL_SEALED_FILE	"sealed"
+#define CPOL_LAST_GOOD_FILE	"last-good.cpol"
+
 #define CPOL_HEADER_SIZE	96
 #define CPOL_SECTION_SIZE	16
 #define CPOL_NET4_SIZE		16
@@ -207,5 +238,6 @@ struct cpol_seal {
 #define CPOL_SCOPE_SIZE		32
 #define CPOL_EXEC_SIZE		48
 #define CPOL_LIB_SIZE		16
+#define CPOL_PROTECT_SIZE	16
 
 #endif /* CITADEL_ABI_H */

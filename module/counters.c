@@ -34,6 +34,7 @@ static const char *const event_op_names[CITADEL_OP_ALL - CITADEL_OP_COUNT] = {
 	[CITADEL_OP_KEYS - CITADEL_OP_COUNT] = "keys",
 	[CITADEL_OP_LOCKDOWN - CITADEL_OP_COUNT] = "lockdown",
 	[CITADEL_OP_NETCONF - CITADEL_OP_COUNT] = "netconf",
+	[CITADEL_OP_PROTECT - CITADEL_OP_COUNT] = "protect",
 };
 
 const char *citadel_op_name(enum citadel_op op)

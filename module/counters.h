@@ -25,6 +25,7 @@ enum citadel_op {
 	CITADEL_OP_KEYS,	/* enrolment, after seal */
 	CITADEL_OP_LOCKDOWN,	/* a kernel lockdown point, after seal */
 	CITADEL_OP_NETCONF,	/* a network configuration change, after seal */
+	CITADEL_OP_PROTECT,	/* a change to a protected path, after seal */
 	CITADEL_OP_ALL,
 };
 

@@ -15,6 +15,7 @@
 #include "kfuncs.h"
 #include "net.h"
 #include "netconf.h"
+#include "protect.h"
 #include "seal.h"
 #include "task_label.h"
 
@@ -160,9 +161,10 @@ __bpf_kfunc int bpf_citadel_file_mprotect(struct vm_area_struct *vma,
  * bpf_citadel_file_open() - decide lsm/file_open
  * @file: the hook's file
  *
- * Keeps the hash cache (a file opened for writing may change); once
- * sealed, refuses writes to the network's configuration files without
- * 'netconf route' (netconf.c).
+ * Keeps the hash cache true (a writer drops the file's entry) and, once
+ * sealed, refuses to open a protected file or block device for writing
+ * (protect.c), or the network's configuration files without 'netconf
+ * route' (netconf.c).
  *
  * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
@@ -170,21 +172,179 @@ __bpf_kfunc int bpf_citadel_file_open(struct file *file)
 {
 	int ret = citadel_netconf_file_open(file);
 
-	if (ret == CITADEL_ALLOW)
-		citadel_file_opened(file);
-	return ret;
+	if (ret != CITADEL_ALLOW)
+		return ret;
+	citadel_file_opened(file);
+	return citadel_protect_open(file);
 }
 
 /**
- * bpf_citadel_path_truncate() - note lsm/path_truncate (hash cache upkeep)
+ * bpf_citadel_path_truncate() - decide lsm/path_truncate
  * @path: the hook's path
  *
- * Return: CITADEL_ALLOW.
+ * Keeps the hash cache true and, once sealed, refuses to truncate a
+ * protected file.
+ *
+ * Return: CITADEL_ALLOW or CITADEL_DENY.
  */
 __bpf_kfunc int bpf_citadel_path_truncate(const struct path *path)
 {
 	citadel_path_truncated(path);
-	return CITADEL_ALLOW;
+	return citadel_protect_attr(path, "truncate");
+}
+
+/**
+ * bpf_citadel_path_unlink() - decide lsm/path_unlink
+ * @dir: the hook's parent directory
+ * @dentry: the hook's entry being removed
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY for a protected path once sealed.
+ */
+__bpf_kfunc int bpf_citadel_path_unlink(const struct path *dir,
+					struct dentry *dentry)
+{
+	return citadel_protect_remove(dir, dentry, "unlink");
+}
+
+/**
+ * bpf_citadel_path_rmdir() - decide lsm/path_rmdir
+ * @dir: the hook's parent directory
+ * @dentry: the hook's directory being removed
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY for a protected directory or
+ * one on the way to a protected path once sealed.
+ */
+__bpf_kfunc int bpf_citadel_path_rmdir(const struct path *dir,
+				       struct dentry *dentry)
+{
+	return citadel_protect_remove(dir, dentry, "rmdir");
+}
+
+/**
+ * bpf_citadel_path_mkdir() - decide lsm/path_mkdir
+ * @dir: the hook's parent directory
+ * @dentry: the hook's new entry
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY for a new entry in a protected
+ * directory or at a protected name once sealed.
+ */
+__bpf_kfunc int bpf_citadel_path_mkdir(const struct path *dir,
+				       struct dentry *dentry)
+{
+	return citadel_protect_create(dir, dentry, "mkdir");
+}
+
+/**
+ * bpf_citadel_path_mknod() - decide lsm/path_mknod (also open(O_CREAT))
+ * @dir: the hook's parent directory
+ * @dentry: the hook's new entry
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY for a new entry in a protected
+ * directory or at a protected name once sealed.
+ */
+__bpf_kfunc int bpf_citadel_path_mknod(const struct path *dir,
+				       struct dentry *dentry)
+{
+	return citadel_protect_create(dir, dentry, "create");
+}
+
+/**
+ * bpf_citadel_path_symlink() - decide lsm/path_symlink
+ * @dir: the hook's parent directory
+ * @dentry: the hook's new entry
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY for a new entry in a protected
+ * directory or at a protected name once sealed.
+ */
+__bpf_kfunc int bpf_citadel_path_symlink(const struct path *dir,
+					 struct dentry *dentry)
+{
+	return citadel_protect_create(dir, dentry, "symlink");
+}
+
+/**
+ * bpf_citadel_path_link() - decide lsm/path_link
+ * @old_dentry: the hook's existing file
+ * @new_dir: the hook's directory of the new name
+ * @new_dentry: the hook's new name
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY for a link of a protected file
+ * or a new name in a protected directory once sealed.
+ */
+__bpf_kfunc int bpf_citadel_path_link(struct dentry *old_dentry,
+				      const struct path *new_dir,
+				      struct dentry *new_dentry)
+{
+	return citadel_protect_link(old_dentry, new_dir, new_dentry);
+}
+
+/**
+ * bpf_citadel_path_rename() - decide lsm/path_rename
+ * @old_dir: the hook's source directory
+ * @old_dentry: the hook's source entry
+ * @new_dir: the hook's target directory
+ * @new_dentry: the hook's target entry (may exist: it is replaced)
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY when either side is protected
+ * once sealed.
+ */
+__bpf_kfunc int bpf_citadel_path_rename(const struct path *old_dir,
+					struct dentry *old_dentry,
+					const struct path *new_dir,
+					struct dentry *new_dentry)
+{
+	return citadel_protect_rename(old_dir, old_dentry, new_dir,
+				      new_dentry);
+}
+
+/**
+ * bpf_citadel_path_chmod() - decide lsm/path_chmod
+ * @path: the hook's path
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY for a protected path once sealed.
+ */
+__bpf_kfunc int bpf_citadel_path_chmod(const struct path *path)
+{
+	return citadel_protect_attr(path, "chmod");
+}
+
+/**
+ * bpf_citadel_path_chown() - decide lsm/path_chown
+ * @path: the hook's path
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY for a protected path once sealed.
+ */
+__bpf_kfunc int bpf_citadel_path_chown(const struct path *path)
+{
+	return citadel_protect_attr(path, "chown");
+}
+
+/**
+ * bpf_citadel_sb_mount() - decide lsm/sb_mount
+ * @path: the hook's mount point
+ * @flags: the hook's MS_* flags
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY for a mount over a protected
+ * path, or a directory on the way to one, once sealed.
+ */
+__bpf_kfunc int bpf_citadel_sb_mount(const struct path *path,
+				     unsigned long flags)
+{
+	return citadel_protect_mount(path, flags);
+}
+
+/**
+ * bpf_citadel_move_mount() - decide lsm/move_mount
+ * @from_path: the hook's mount being moved (unused)
+ * @to_path: the hook's new mount point
+ *
+ * Return: CITADEL_ALLOW, or CITADEL_DENY for a mount over a protected
+ * path, or a directory on the way to one, once sealed.
+ */
+__bpf_kfunc int bpf_citadel_move_mount(const struct path *from_path,
+				       const struct path *to_path)
+{
+	return citadel_protect_move_mount(to_path);
 }
 
 /**
@@ -363,6 +523,17 @@ BTF_ID_FLAGS(func, bpf_citadel_netlink_send)
 BTF_ID_FLAGS(func, bpf_citadel_file_ioctl)
 BTF_ID_FLAGS(func, bpf_citadel_ptrace_access_check)
 BTF_ID_FLAGS(func, bpf_citadel_ptrace_traceme)
+BTF_ID_FLAGS(func, bpf_citadel_path_unlink)
+BTF_ID_FLAGS(func, bpf_citadel_path_rmdir)
+BTF_ID_FLAGS(func, bpf_citadel_path_mkdir)
+BTF_ID_FLAGS(func, bpf_citadel_path_mknod)
+BTF_ID_FLAGS(func, bpf_citadel_path_symlink)
+BTF_ID_FLAGS(func, bpf_citadel_path_link)
+BTF_ID_FLAGS(func, bpf_citadel_path_rename)
+BTF_ID_FLAGS(func, bpf_citadel_path_chmod)
+BTF_ID_FLAGS(func, bpf_citadel_path_chown)
+BTF_ID_FLAGS(func, bpf_citadel_sb_mount)
+BTF_ID_FLAGS(func, bpf_citadel_move_mount)
 CITADEL_KFUNCS_END(citadel_kfunc_ids)
 
 static const struct btf_kfunc_id_set citadel_kfunc_set = {

@@ -52,6 +52,25 @@ int bpf_citadel_locked_down(int what);
 int bpf_citadel_netlink_send(struct sock *sk, struct sk_buff *skb);
 int bpf_citadel_file_ioctl(struct file *file, unsigned int cmd);
 
+/* Protected paths (protect.c): they allow everything until sealed. */
+int bpf_citadel_path_unlink(const struct path *dir, struct dentry *dentry);
+int bpf_citadel_path_rmdir(const struct path *dir, struct dentry *dentry);
+int bpf_citadel_path_mkdir(const struct path *dir, struct dentry *dentry);
+int bpf_citadel_path_mknod(const struct path *dir, struct dentry *dentry);
+int bpf_citadel_path_symlink(const struct path *dir, struct dentry *dentry);
+int bpf_citadel_path_link(struct dentry *old_dentry,
+			  const struct path *new_dir,
+			  struct dentry *new_dentry);
+int bpf_citadel_path_rename(const struct path *old_dir,
+			    struct dentry *old_dentry,
+			    const struct path *new_dir,
+			    struct dentry *new_dentry);
+int bpf_citadel_path_chmod(const struct path *path);
+int bpf_citadel_path_chown(const struct path *path);
+int bpf_citadel_sb_mount(const struct path *path, unsigned long flags);
+int bpf_citadel_move_mount(const struct path *from_path,
+			   const struct path *to_path);
+
 int citadel_kfuncs_register(void);
 
 #endif /* CITADEL_KFUNCS_H */

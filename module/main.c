@@ -14,6 +14,7 @@
 #include "exec.h"
 #include "kfuncs.h"
 #include "policy_store.h"
+#include "protect.h"
 #include "seal.h"
 #include "securityfs.h"
 #include "signature.h"
@@ -84,6 +85,7 @@ static void __exit citadel_exit(void)
 	citadel_boundary_exit();
 	citadel_task_map_exit();
 	citadel_store_exit();
+	citadel_protect_exit();
 	citadel_exec_exit();
 	citadel_events_exit();
 	citadel_keys_exit();

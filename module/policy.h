@@ -126,6 +126,7 @@ struct citadel_policy {
 	u32 rules_listen6;
 	u32 rules_exec;
 	u32 rules_libs;
+	u32 rules_protect;
 	u32 max_line;		/* highest source line of any rule */
 	bool is_signed;		/* verified against an enrolled key */
 #ifdef __KERNEL__
@@ -151,6 +152,8 @@ struct citadel_policy {
 	struct citadel_path_table exec_prefix;
 	struct citadel_path_table libs_exact;
 	struct citadel_path_table libs_prefix;
+	/* Paths kept from change once sealed, in blob order (protect.c). */
+	struct citadel_path_table protect;
 };
 
 #define CITADEL_ERR_MAX	256

@@ -218,8 +218,54 @@ static int build_one(struct parse_ctx *c, struct citadel_policy *pol,
 	return ret;
 }
 
+/*
+ * Protected paths: checked like library paths and kept in blob order;
+ * they are resolved to inodes only when sealed (protect.c), so the
+ * table here is just the list.
+ */
+static int build_protect(struct parse_ctx *c, struct citadel_policy *pol)
+{
+	struct citadel_path_table *t = &pol->protect;
+	struct path_rule r;
+	struct cpol_protect e;
+	const u8 *base;
+	u32 n, i, line;
+	int ret;
+
+	citadel_find_section(c, CPOL_SEC_PROTECT, &base, &n);
+	pol->rules_protect = n;
+	if (!n)
+		return 0;
+	if (n > CPOL_MAX_PROTECT)
+		return citadel_parse_fail(c, "%u protect rules, at most %u allowed",
+					  n, CPOL_MAX_PROTECT);
+	t->e = kvcalloc(n, sizeof(*t->e), GFP_KERNEL);
+	if (!t->e)
+		return -ENOMEM;
+	pol->mem_bytes += (size_t)n * sizeof(*t->e);
+	for (i = 0; i < n; i++) {
+		memcpy(&e, base + (size_t)i * sizeof(e), sizeof(e));
+		line = le32_to_cpu(e.line);
+		ret = read_path(c, pol, "protect", i, le32_to_cpu(e.path_off),
+				le32_to_cpu(e.path_len), line, &r);
+		if (ret)
+			return ret;
+		if (e.reserved)
+			return citadel_parse_fail(c, "protect rule %u (line %u): reserved field is not zero",
+						  i, line);
+		if (line > pol->max_line)
+			pol->max_line = line;
+		t->e[t->n].path = r.path;
+		t->e[t->n].len = r.len;
+		t->e[t->n].line = line;
+		t->n++;
+	}
+	return 0;
+}
+
 /**
- * citadel_build_paths() - validate exec and libs rules, build their tables
+ * citadel_build_paths() - validate exec, libs and protect rules, build
+ * their tables
  * @c: the parse context
  * @pol: the policy being built; scopes and strings exist already
  *
@@ -231,6 +277,8 @@ int citadel_build_paths(struct parse_ctx *c, struct citadel_policy *pol)
 
 	if (!ret)
 		ret = build_one(c, pol, false);
+	if (!ret)
+		ret = build_protect(c, pol);
 	if (ret == -ENOMEM)
 		citadel_parse_fail(c, "out of memory building the path tables");
 	return ret;
@@ -243,4 +291,5 @@ void citadel_free_paths(struct citadel_policy *pol)
 	kvfree(pol->exec_prefix.e);
 	kvfree(pol->libs_exact.e);
 	kvfree(pol->libs_prefix.e);
+	kvfree(pol->protect.e);
 }

@@ -34,6 +34,7 @@ static const struct section_kind section_kinds[] = {
 	[CPOL_SEC_LIBS] = { "libs", sizeof(struct cpol_lib) },
 	[CPOL_SEC_LISTEN4] = { "listen4", sizeof(struct cpol_net4) },
 	[CPOL_SEC_LISTEN6] = { "listen6", sizeof(struct cpol_net6) },
+	[CPOL_SEC_PROTECT] = { "protect", sizeof(struct cpol_protect) },
 };
 
 
@@ -357,6 +358,7 @@ int citadel_policy_parse(const void *blob, size_t len,
 	BUILD_BUG_ON(sizeof(struct cpol_scope) != CPOL_SCOPE_SIZE);
 	BUILD_BUG_ON(sizeof(struct cpol_exec) != CPOL_EXEC_SIZE);
 	BUILD_BUG_ON(sizeof(struct cpol_lib) != CPOL_LIB_SIZE);
+	BUILD_BUG_ON(sizeof(struct cpol_protect) != CPOL_PROTECT_SIZE);
 
 	*out = NULL;
 	if (err && errlen)

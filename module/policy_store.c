@@ -27,7 +27,9 @@
 
 #include "counters.h"
 #include "events.h"
+#include "persist.h"
 #include "policy_store.h"
+#include "protect.h"
 #include "seal.h"
 #include "signature.h"
 
@@ -43,6 +45,9 @@ static bool trial_pending;
 static struct citadel_policy *trial_prev;	/* may be NULL: no policy */
 static unsigned long trial_deadline;		/* jiffies */
 static bool store_sealed;
+/* Sealed: the blob of the pending trial, kept on disk once confirmed. */
+static void *trial_blob;
+static size_t trial_blob_len;
 
 static void trial_expire(struct work_struct *work);
 static DECLARE_DELAYED_WORK(trial_work, trial_expire);
@@ -121,6 +126,22 @@ static void describe(char *buf, size_t len, const struct citadel_policy *pol)
 		snprintf(buf, len, "no policy");
 }
 
+/*
+ * While sealed, the protected paths follow the policy in force. On a
+ * failure the set of the policy before stays: it still protects.
+ */
+static void protect_rebuild_locked(const struct citadel_policy *pol)
+{
+	struct citadel_protect_set *set;
+	char err[CITADEL_ERR_MAX];
+
+	if (citadel_protect_build(pol, &set, err, sizeof(err)))
+		pr_warn("%s: the protected paths of the policy before stay\n",
+			err);
+	else
+		citadel_protect_publish(set);
+}
+
 /* The trial was not confirmed in time: put the previous policy back. */
 static void trial_expire(struct work_struct *work)
 {
@@ -134,6 +155,8 @@ static void trial_expire(struct work_struct *work)
 		return;
 	}
 	describe(back, sizeof(back), trial_prev);
+	if (store_sealed && trial_prev)
+		protect_rebuild_locked(trial_prev);
 	cur = swap_locked(trial_prev);
 	describe(was, sizeof(was), cur);
 	snprintf(obj, sizeof(obj), "trial=%s", was);
@@ -142,6 +165,8 @@ static void trial_expire(struct work_struct *work)
 	citadel_policy_put(cur);
 	trial_prev = NULL;
 	trial_pending = false;
+	kvfree(trial_blob);
+	trial_blob = NULL;
 	policy_rollbacks++;
 	mutex_unlock(&store_lock);
 	pr_warn("rollback: trial of policy %s was not confirmed in time; restored %s\n",
@@ -157,6 +182,8 @@ static void trial_end_locked(void)
 	citadel_policy_put(trial_prev);
 	trial_prev = NULL;
 	trial_pending = false;
+	kvfree(trial_blob);
+	trial_blob = NULL;
 }
 
 /**
@@ -172,6 +199,10 @@ int citadel_store_confirm(void)
 		mutex_unlock(&store_lock);
 		return -ENOENT;
 	}
+	if (trial_blob)
+		citadel_persist_loaded(rcu_dereference_protected(citadel_policy_active,
+								 lockdep_is_held(&store_lock)),
+				       trial_blob, trial_blob_len);
 	trial_end_locked();
 	mutex_unlock(&store_lock);
 	pr_info("trial confirmed: the new policy stays\n");
@@ -245,6 +276,7 @@ static void reject_locked(const struct citadel_policy *cur, const char *err)
 int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs)
 {
 	struct citadel_policy *pol = NULL, *cur;
+	struct citadel_protect_set *set = NULL;
 	char err[CITADEL_ERR_MAX] = "";
 	size_t blob_len = len;
 	bool is_signed = false;
@@ -285,7 +317,14 @@ int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs)
 		if (ret)
 			citadel_policy_put(pol);
 	}
+	/* Resolved before the swap: a sealed device is never unprotected. */
+	if (!ret && store_sealed) {
+		ret = citadel_protect_build(pol, &set, err, sizeof(err));
+		if (ret)
+			citadel_policy_put(pol);
+	}
 	if (!ret && trial_pending) {
+		citadel_protect_free(set);
 		ret = -EBUSY;
 		snprintf(err, sizeof(err),
 			 "a trial load is pending: confirm it or let it roll back before loading another policy");
@@ -315,6 +354,20 @@ int citadel_store_load(const void *blob, size_t len, unsigned int trial_secs)
 			trial_secs);
 	} else {
 		replace_locked(pol);
+	}
+	if (store_sealed) {
+		citadel_protect_publish(set);
+		/* A trial is kept on disk only once it is confirmed. */
+		if (!trial_secs) {
+			citadel_persist_loaded(pol, blob, len);
+		} else {
+			trial_blob = kvmalloc(len, GFP_KERNEL);
+			if (trial_blob)
+				memcpy(trial_blob, blob, len);
+			else
+				pr_warn("persist: out of memory: this trial will not be kept on disk when confirmed\n");
+			trial_blob_len = len;
+		}
 	}
 	mutex_unlock(&store_lock);
 	return 0;
@@ -372,10 +425,17 @@ int citadel_store_seal(char *err, size_t errlen)
 		snprintf(err, errlen, "a trial load is pending: confirm it before sealing");
 		ret = -EBUSY;
 	} else {
+		struct citadel_protect_set *set;
+
+		ret = citadel_protect_build(cur, &set, err, errlen);
+		if (ret)
+			goto out;
+		citadel_protect_publish(set);
 		store_sealed = true;
 		citadel_event(CITADEL_OP_SEAL, CITADEL_EV_SEALED, cur, NULL,
 			      "sealed until reboot");
 	}
+out:
 	mutex_unlock(&store_lock);
 	return ret;
 }
@@ -429,6 +489,7 @@ void citadel_store_show_status(struct seq_file *m)
 		seq_printf(m, "policy_requires_signature %s\n",
 			   pol->flags & CPOL_F_REQUIRE_SIGNED ? "yes" : "no");
 		seq_printf(m, "policy_memory %zu\n", pol->mem_bytes);
+		seq_printf(m, "rules_protect %u\n", pol->rules_protect);
 	} else {
 		seq_puts(m, "state none\n");
 	}
@@ -452,6 +513,8 @@ void citadel_store_show_status(struct seq_file *m)
 		   citadel_require_signature ? "yes" : "no",
 		   citadel_keys_count());
 	citadel_seal_show_status(m);
+	citadel_protect_show_status(m);
+	citadel_persist_show_status(m);
 	citadel_counters_show(m);
 	citadel_events_show_status(m);
 }

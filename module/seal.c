@@ -40,6 +40,7 @@
 #include "citadel_abi.h"
 #include "citadel_task.h"
 #include "events.h"
+#include "persist.h"
 #include "policy_store.h"
 #include "seal.h"
 #include "signature.h"
@@ -61,6 +62,10 @@ static const char *const sealed_hooks[] = {
 	"kernel_load_data", "kernel_module_request", "bpf", "bpf_map",
 	"bpf_prog", "locked_down", "netlink_send", "file_ioctl",
 	"file_ioctl_compat", "ptrace_access_check", "ptrace_traceme",
+	/* protect.c */
+	"path_unlink", "path_rmdir", "path_mkdir", "path_mknod",
+	"path_symlink", "path_link", "path_rename", "path_chmod",
+	"path_chown", "sb_mount", "move_mount",
 };
 
 #define MAX_MAPS	16
@@ -339,11 +344,13 @@ static int take_link(struct bpf_link *link, s32 fd, u64 *covered,
 int citadel_seal(const s32 *link_fds, unsigned int n, char *err,
 		 size_t errlen)
 {
+	const struct citadel_policy *pol;
 	u64 covered = 0;
 	unsigned int i;
 	int ret = 0;
 
 	BUILD_BUG_ON(ARRAY_SIZE(sealed_hooks) > CPOL_SEAL_MAX_LINKS);
+	BUILD_BUG_ON(ARRAY_SIZE(sealed_hooks) > 64);
 	if (!n || n > CPOL_SEAL_MAX_LINKS) {
 		snprintf(err, errlen, "%u links given, 1 to %u expected", n,
 			 CPOL_SEAL_MAX_LINKS);
@@ -392,6 +399,9 @@ int citadel_seal(const s32 *link_fds, unsigned int n, char *err,
 	/* Publish after links, objects and nlinks are final. */
 	smp_store_release(&sealed, true);
 	citadel_task_map_seal();
+	pol = citadel_policy_get();
+	citadel_persist_sealed(pol);
+	citadel_policy_put(pol);
 	pr_info("sealed until reboot: %u hooks held, module pinned, module loading, kexec, ftrace off, lockdown points, redirecting BPF programs and unsigned, older or other roles' policies refused\n",
 		nlinks);
 out:

@@ -55,11 +55,10 @@ in_force() {
 }
 
 # Writes $W/defaults, the /etc/default/citadel of this test: the common
-# settings, then each argument as a line.
+# settings, then each argument as a line. (citadelctl and the kernel log
+# device come from the environment, run(): the file names no program.)
 defaults() {
 	{
-		echo "CITADEL_CTL=$PWD/citadelctl"
-		echo "CITADEL_KMSG=/dev/kmsg"
 		echo "CITADEL_POLICY=$W/etc/policy.cpol"
 		echo "CITADEL_KEYS_DIR=$W/keys"
 		echo "CITADEL_STATE_DIR=$W/state"
@@ -76,7 +75,9 @@ defaults() {
 run() {
 	case=$((case + 1))
 	echo "<6>boot_test: case $case begins" >/dev/kmsg
-	CITADEL_DEFAULTS=$W/defaults CITADEL_BOOT=$BOOT "$@" >"$W/out" 2>&1
+	CITADEL_DEFAULTS=$W/defaults CITADEL_BOOT=$BOOT \
+		CITADEL_CTL=$PWD/citadelctl CITADEL_KMSG=/dev/kmsg \
+		CITADEL_CMDLINE=${CMDLINE:-/proc/cmdline} "$@" >"$W/out" 2>&1
 	rc=$?
 	dmesg | awk -v m="boot_test: case $case begins" \
 		'index($0, m) { on = 1; next } on && /citadel-boot:/' >"$W/kmsg"
@@ -276,6 +277,69 @@ run "$BOOT" start
 [ $rc -eq 0 ] && in_force boot-good 2 && [ "$(st sealed)" = no ] &&
 	logged "CITADEL_SEAL=maybe is not one of no, yes, without-keys: not sealing"
 tap $? "CITADEL_SEAL=maybe: the policy loads, not sealed, a loud line"
+
+# --- h. Settings are read, never run ------------------------------------------
+citadelctl unload >/dev/null
+rm -f /tmp/boottest-pwned
+# shellcheck disable=SC2016 # the $(...) is the attack, for the file
+defaults 'CITADEL_POLICY=$(touch /tmp/boottest-pwned)' "CITADEL_FROB=1" \
+	"touch /tmp/boottest-pwned" "CITADEL_POLICY=\"$W/good-v1.cpol\""
+run "$BOOT" start
+[ $rc -eq 0 ] && [ ! -e /tmp/boottest-pwned ] && in_force boot-good 1 &&
+	logged "defaults:5: CITADEL_POLICY: the value may hold only letters" &&
+	logged "defaults:6: unknown setting 'CITADEL_FROB'" &&
+	logged "defaults:7: not KEY=VALUE"
+tap $? "settings with shell syntax or unknown keys: nothing runs, each line is refused loudly, a quoted value is read"
+
+# --- i. A device that was sealed stays sealed, across the reboot --------------
+# The module writes these files while sealed; here the test does, since
+# this suite never seals.
+citadelctl unload >/dev/null
+mkdir -p "$W/sealed"
+echo sealed >"$W/sealed/sealed"
+floor() {	# floor NAME VERSION: the module's record, newline-padded
+	{ echo "$1 $2"; i=0; while [ $i -lt 100 ]; do echo; i=$((i + 1)); done; } \
+		>"$W/sealed/floor"
+}
+floor boot-good 2
+cp "$W/good-v1.cpol" "$W/sealed/policy.cpol"
+cp "$W/good-v2.cpol" "$W/sealed/last-good.cpol"
+defaults "CITADEL_POLICY=$W/sealed/policy.cpol" "CITADEL_STATE_DIR=$W/sealed"
+run "$BOOT" start
+[ $rc -eq 0 ] && in_force boot-good 2 &&
+	logged "$W/sealed/policy.cpol is version 1, below the floor 2 of this sealed device: not loaded (no rollback)"
+tap $? "floor boot-good 2: the policy file at version 1 is refused, the last good at version 2 loads"
+citadelctl unload >/dev/null
+floor boot-good 1
+run "$BOOT" start
+[ $rc -eq 0 ] && in_force boot-good 1
+tap $? "floor boot-good 1: the policy file at the floor loads"
+citadelctl unload >/dev/null
+floor boot-other 1
+defaults "CITADEL_POLICY=$W/sealed/policy.cpol" "CITADEL_STATE_DIR=$W/sealed" \
+	"CITADEL_FALLBACK=open"
+run "$BOOT" start
+[ $rc -eq 0 ] && in_force lockdown 0 &&
+	logged "is policy boot-good, but this sealed device runs boot-other" &&
+	logged "the fallback is lockdown, not CITADEL_FALLBACK=open"
+tap $? "floor of another role, fallback open: neither policy loads, lockdown, not open"
+citadelctl unload >/dev/null
+rm "$W/sealed/floor"
+run "$BOOT" start
+[ $rc -eq 0 ] && in_force lockdown 0 &&
+	logged "floor is missing or unreadable: no policy but the lockdown one loads"
+tap $? "sealed once and the floor gone: lockdown"
+# A maintenance boot: citadel.seal=no on the kernel command line.
+citadelctl unload >/dev/null
+rm -rf "$W/sealed"
+echo "console=ttyS0 citadel.seal=no quiet" >"$W/cmdline"
+defaults "CITADEL_SEAL=yes"
+CMDLINE=$W/cmdline
+run "$BOOT" start
+CMDLINE=
+[ $rc -eq 0 ] && in_force boot-good 2 && [ "$(st sealed)" = no ] &&
+	logged "citadel.seal=no on the kernel command line: a maintenance boot, NOT SEALED"
+tap $? "citadel.seal=no on the kernel command line: the policy loads, not sealed, a loud line"
 
 citadelctl unload >/dev/null
 [ "$(st state)" = none ] && [ -d /sys/fs/bpf/citadel ]

@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 
 #include "citadel_abi.h"
 
@@ -32,6 +33,54 @@
 #define FTRACE_SYSCTL	"/proc/sys/kernel/ftrace_enabled"
 #define TRACEFS		"/tmp/seal-tracefs"
 #define BREAKER		CITADEL_DIR "/seal_breaker"
+/* Protected by every seal policy (signing-keys.sh): a directory, a file, a name. */
+#define PT		"/tmp/pt"
+#define PT_DIR		PT "/dir"
+#define PT_FILE		PT "/file"
+#define PT_ABSENT	PT "/absent"
+#define PT_FREE		PT "/free"	/* not protected */
+#define PT_LINK		"/tmp/pt-hardlink"	/* a second name of PT_FILE */
+#define PT_ALIAS	"/tmp/pt-alias"		/* PT_DIR bind-mounted after the seal */
+#define STATE_DIR	"/var/lib/citadel"
+
+/* 0 if @ret is not negative, else errno: for ASSERT_EQ(EPERM, E(...)). */
+#define E(ret)		((ret) < 0 ? errno : 0)
+
+/* open() then close(): 0 or the errno of the open. */
+static int try_open(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+/* The layout the protect rules name, made afresh (before the seal). */
+static int make_protected_layout(void)
+{
+	return run_cmd("umount " PT_ALIAS " 2>/dev/null; rm -rf " PT " " PT_LINK " && "
+		       "mkdir -p " PT_DIR "/sub " PT_DIR "/empty && "
+		       "echo f >" PT_DIR "/f && echo g >" PT_DIR "/sub/g && "
+		       "echo file >" PT_FILE " && echo free >" PT_FREE " && "
+		       "ln " PT_FILE " " PT_LINK " && mkdir -p " STATE_DIR);
+}
+
+/* What the kernel wrote in its state directory, first line: @want? */
+static int state_line_is(const char *file, const char *want)
+{
+	char path[128], buf[256];
+	char *nl;
+
+	snprintf(path, sizeof(path), STATE_DIR "/%s", file);
+	if (read_text(path, buf, sizeof(buf)) < 0)
+		return 0;
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+	return !strcmp(buf, want);
+}
 
 static long sys_bpf(int cmd, union bpf_attr *attr)
 {
@@ -467,6 +516,28 @@ TEST(before_seal_the_switches_and_detours_work)
 }
 
 /*
+ * Before the seal, the attacks on the files of the next boot all work:
+ * the tests after the seal must see each of them refused. The layout is
+ * then made again, so the seal resolves the inodes that are there.
+ */
+TEST(before_seal_protected_paths_change)
+{
+	ASSERT_FALSE(is_sealed());
+	ASSERT_EQ(0, make_protected_layout());
+	ASSERT_EQ(0, try_open(PT_FILE, O_WRONLY | O_TRUNC));
+	ASSERT_EQ(0, truncate(PT_DIR "/f", 0));
+	ASSERT_EQ(0, chmod(PT_FILE, 0600));
+	ASSERT_EQ(0, try_open(PT_DIR "/new", O_WRONLY | O_CREAT));
+	ASSERT_EQ(0, try_open(PT_ABSENT, O_WRONLY | O_CREAT));
+	ASSERT_EQ(0, rename(PT_FREE, PT_FILE));
+	ASSERT_EQ(0, unlink(PT_DIR "/sub/g"));
+	ASSERT_EQ(0, mount("none", PT_DIR, "tmpfs", 0, NULL));
+	ASSERT_EQ(0, umount(PT_DIR));
+	ASSERT_EQ(0, make_protected_layout());
+	ASSERT_EQ(0, status_value("protect_rules"));
+}
+
+/*
  * The threat the seal closes: root rewrites its own label through the
  * task storage map. Before the seal that works; after it, even a map
  * descriptor opened before the seal cannot write.
@@ -505,6 +576,235 @@ TEST(seal)
 	close(map_fd);
 }
 
+/* The three test paths, the compiler's defaults and the state directory. */
+TEST(seal_resolves_the_protected_paths)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(29, status_value("protect_rules"));
+	ASSERT_GE(status_value("protect_inodes"), 5);
+	/* PT_ABSENT and the defaults this initramfs does not have. */
+	ASSERT_GE(status_value("protect_absent"), 1);
+}
+
+TEST(protected_file_write_and_truncate_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(EPERM, try_open(PT_FILE, O_WRONLY));
+	ASSERT_TRUE(has_event("protect", "write " PT_FILE " (protect " PT_FILE ")"));
+	ASSERT_EQ(EPERM, try_open(PT_FILE, O_RDWR | O_APPEND));
+	/* O_TRUNC without write access still truncates: refused too. */
+	ASSERT_EQ(EPERM, try_open(PT_FILE, O_RDONLY | O_TRUNC));
+	ASSERT_EQ(EPERM, E(truncate(PT_FILE, 0)));
+	ASSERT_TRUE(has_event("protect", "truncate " PT_FILE));
+	ASSERT_EQ(EPERM, try_open(PT_DIR "/sub/g", O_WRONLY));
+	ASSERT_TRUE(has_event("protect", "write " PT_DIR "/sub/g (protect " PT_DIR "/)"));
+	ASSERT_EQ(0, try_open(PT_FILE, O_RDONLY));
+	ASSERT_EQ(0, run_cmd("grep -qx file " PT_FILE));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
+}
+
+TEST(protected_rename_unlink_link_chmod_chown_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(EPERM, E(rename(PT_FILE, PT "/moved")));
+	ASSERT_TRUE(has_event("protect", "rename from " PT_FILE));
+	ASSERT_EQ(EPERM, E(rename(PT_FREE, PT_FILE)));
+	ASSERT_TRUE(has_event("protect", "rename over " PT_FILE));
+	ASSERT_EQ(EPERM, E(rename(PT_DIR, PT "/dir2")));
+	ASSERT_EQ(EPERM, E(rename(PT_DIR "/f", PT "/f")));
+	/* An ancestor moves what is below it away: refused too. */
+	ASSERT_EQ(EPERM, E(rename(PT, "/tmp/pt-moved")));
+	ASSERT_EQ(EPERM, E(unlink(PT_FILE)));
+	ASSERT_TRUE(has_event("protect", "unlink " PT_FILE));
+	ASSERT_EQ(EPERM, E(unlink(PT_DIR "/sub/g")));
+	ASSERT_EQ(EPERM, E(rmdir(PT_DIR "/empty")));
+	ASSERT_TRUE(has_event("protect", "rmdir " PT_DIR "/empty"));
+	ASSERT_EQ(EPERM, E(link(PT_FILE, PT "/another")));
+	ASSERT_TRUE(has_event("protect", "link from " PT_FILE));
+	ASSERT_EQ(EPERM, E(chmod(PT_FILE, 0666)));
+	ASSERT_TRUE(has_event("protect", "chmod " PT_FILE));
+	ASSERT_EQ(EPERM, E(chown(PT_DIR "/f", 1, 1)));
+	ASSERT_TRUE(has_event("protect", "chown " PT_DIR "/f"));
+	ASSERT_EQ(EPERM, E(chmod(PT_DIR, 0777)));
+	ASSERT_EQ(0, access(PT_FILE, F_OK));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
+}
+
+TEST(new_entry_in_protected_dir_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(EPERM, try_open(PT_DIR "/new", O_WRONLY | O_CREAT));
+	ASSERT_TRUE(has_event("protect", "create " PT_DIR "/new"));
+	ASSERT_EQ(EPERM, E(mkdir(PT_DIR "/sub/newdir", 0755)));
+	ASSERT_TRUE(has_event("protect", "mkdir " PT_DIR "/sub/newdir"));
+	ASSERT_EQ(EPERM, E(symlink("/etc/passwd", PT_DIR "/ln")));
+	ASSERT_EQ(EPERM, E(mkfifo(PT_DIR "/fifo", 0600)));
+	ASSERT_EQ(EPERM, E(rename(PT_FREE, PT_DIR "/free")));
+	ASSERT_TRUE(has_event("protect", "rename to " PT_DIR "/free"));
+	ASSERT_EQ(EPERM, E(link(PT_FREE, PT_DIR "/free")));
+	/* A protected name that did not exist at the seal stays unused. */
+	ASSERT_EQ(EPERM, try_open(PT_ABSENT, O_WRONLY | O_CREAT));
+	ASSERT_TRUE(has_event("protect", "create " PT_ABSENT " (protect " PT_ABSENT ")"));
+	ASSERT_EQ(EPERM, E(mkdir(PT_ABSENT, 0755)));
+	ASSERT_EQ(EPERM, E(rename(PT_FREE, PT_ABSENT)));
+	ASSERT_EQ(ENOENT, E(access(PT_ABSENT, F_OK)));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
+}
+
+static int move_mount_onto(const char *from, const char *to)
+{
+	int fd = syscall(SYS_open_tree, AT_FDCWD, from,
+			 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_move_mount, fd, "", AT_FDCWD, to,
+		      4 /* MOVE_MOUNT_F_EMPTY_PATH */);
+	close(fd);
+	return ret;
+}
+
+TEST(mount_over_protected_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(0, mkdir("/tmp/pt-other", 0755));
+	ASSERT_EQ(EPERM, E(mount("none", PT_DIR, "tmpfs", 0, NULL)));
+	ASSERT_TRUE(has_event("protect", "mount over " PT_DIR));
+	ASSERT_EQ(EPERM, E(mount("none", PT_DIR "/sub", "tmpfs", 0, NULL)));
+	ASSERT_EQ(EPERM, E(mount("/tmp/pt-other", PT_DIR, NULL, MS_BIND, NULL)));
+	ASSERT_EQ(EPERM, E(mount(PT_FREE, PT_FILE, NULL, MS_BIND, NULL)));
+	/* Over a directory on the way: it would hide what is below. */
+	ASSERT_EQ(EPERM, E(mount("none", PT, "tmpfs", 0, NULL)));
+	ASSERT_EQ(EPERM, E(move_mount_onto("/tmp/pt-other", PT_DIR)));
+	ASSERT_TRUE(has_event("protect", "move_mount over " PT_DIR));
+	/* Elsewhere, mounts work: */
+	ASSERT_EQ(0, mount("none", "/tmp/pt-other", "tmpfs", 0, NULL));
+	ASSERT_EQ(0, umount("/tmp/pt-other"));
+	/* and so do propagation changes on a protected path's mount. */
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	ASSERT_EQ(0, access(PT_DIR "/f", F_OK));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
+}
+
+/*
+ * Child: in a new mount namespace, what systemd's sandboxing does (a
+ * read-only bind mount of a protected directory over itself, a tmpfs
+ * over it) works and hides nothing outside, and the files below are
+ * still refused by inode. Exit 0, or the step that went wrong.
+ */
+static int private_ns_mount(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+			_exit(100);
+		if (mount(PT_DIR, PT_DIR, NULL, MS_BIND, NULL) ||
+		    mount(NULL, PT_DIR, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY,
+			  NULL))
+			_exit(101);
+		if (umount(PT_DIR))
+			_exit(102);
+		if (mkdir(PT_ALIAS, 0755) && errno != EEXIST)
+			_exit(103);
+		if (mount(PT_DIR, PT_ALIAS, NULL, MS_BIND, NULL))
+			_exit(104);
+		if (mount("none", PT_DIR, "tmpfs", 0, NULL))
+			_exit(105);
+		/* The tmpfs takes the write; the real file, by another name, not. */
+		if (try_open(PT_DIR "/f", O_WRONLY | O_CREAT))
+			_exit(106);
+		_exit(try_open(PT_ALIAS "/f", O_WRONLY) == EPERM ? 0 : 107);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/* Child: chroot into PT, write "/file" and create "/dir/x"; exit codes. */
+static int chroot_write(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		int w, c;
+
+		if (chroot(PT) || chdir("/"))
+			_exit(100);
+		w = try_open("/file", O_WRONLY);
+		c = try_open("/dir/x", O_WRONLY | O_CREAT);
+		_exit(w == EPERM && c == EPERM ? 0 : 101);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/*
+ * The decision is on the inode, not the name: another name (a hard link
+ * made before the seal, a bind mount made after it, a chroot, a private
+ * mount namespace) reaches the same inodes and is refused the same way.
+ * Mounts in a private namespace are allowed: they hide nothing outside.
+ */
+TEST(other_names_of_protected_paths_refused)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(EPERM, try_open(PT_LINK, O_WRONLY));
+	ASSERT_TRUE(has_event("protect", "write " PT_LINK " (protect " PT_FILE ")"));
+	ASSERT_EQ(EPERM, E(unlink(PT_LINK)));
+	/* A bind mount at an unprotected place is allowed, and changes nothing. */
+	ASSERT_EQ(0, mkdir(PT_ALIAS, 0755));
+	ASSERT_EQ(0, mount(PT_DIR, PT_ALIAS, NULL, MS_BIND, NULL));
+	ASSERT_EQ(EPERM, try_open(PT_ALIAS "/f", O_WRONLY));
+	ASSERT_TRUE(has_event("protect", "write " PT_ALIAS "/f (protect " PT_DIR "/)"));
+	ASSERT_EQ(EPERM, try_open(PT_ALIAS "/new", O_WRONLY | O_CREAT));
+	ASSERT_EQ(EPERM, E(unlink(PT_ALIAS "/sub/g")));
+	ASSERT_EQ(EPERM, E(mount("none", PT_ALIAS "/sub", "tmpfs", 0, NULL)));
+	ASSERT_EQ(0, umount(PT_ALIAS));
+	ASSERT_EQ(0, chroot_write());
+	ASSERT_TRUE(has_event("protect", "write /file (protect " PT_FILE ")"));
+	ASSERT_EQ(0, private_ns_mount());
+	ASSERT_EQ(0, run_cmd("grep -qx f " PT_DIR "/f"));
+	ASSERT_EQ(EPERM, E(mount("none", PT_DIR, "tmpfs", 0, NULL)));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
+}
+
+TEST(unprotected_paths_still_change)
+{
+	int before = count_events("protect", PT_FREE);
+
+	ASSERT_TRUE(is_sealed());
+	ASSERT_EQ(0, try_open(PT_FREE, O_WRONLY | O_TRUNC));
+	ASSERT_EQ(0, chmod(PT_FREE, 0600));
+	ASSERT_EQ(0, rename(PT_FREE, PT "/free2"));
+	ASSERT_EQ(0, rename(PT "/free2", PT_FREE));
+	ASSERT_EQ(0, try_open(PT "/new", O_WRONLY | O_CREAT));
+	ASSERT_EQ(0, unlink(PT "/new"));
+	ASSERT_EQ(0, mkdir(PT "/newdir", 0755));
+	ASSERT_EQ(0, rmdir(PT "/newdir"));
+	ASSERT_EQ(0, try_open("/tmp/pt-elsewhere", O_WRONLY | O_CREAT));
+	ASSERT_EQ(before, count_events("protect", PT_FREE));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V3));
+}
+
+/* The state the next boot reads: written by the module, kept from root. */
+TEST(seal_state_persists_and_is_protected)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_TRUE(state_line_is("sealed", "sealed"));
+	ASSERT_TRUE(state_line_is("floor", "seal-kiosk 2"));
+	ASSERT_EQ(0, status_value("persist_error"));
+	ASSERT_EQ(EPERM, try_open(STATE_DIR "/floor", O_WRONLY));
+	ASSERT_EQ(EPERM, E(unlink(STATE_DIR "/sealed")));
+	ASSERT_EQ(EPERM, try_open(STATE_DIR "/last-good.cpol",
+				  O_WRONLY | O_CREAT));
+	ASSERT_TRUE(has_event("protect", STATE_DIR "/"));
+}
+
 TEST(rmmod_refused)
 {
 	int before = count_events("module", "CAP_SYS_MODULE");
@@ -532,8 +832,12 @@ TEST(insmod_refused)
 TEST(module_autoload_refused)
 {
 	ASSERT_TRUE(is_sealed());
-	/* An unknown filesystem type makes the kernel ask for fs-<type>. */
-	ASSERT_NE(0, mount("none", "/tmp", "citadelnofs", 0, NULL));
+	/*
+	 * An unknown filesystem type makes the kernel ask for fs-<type>;
+	 * not over /tmp, which holds protected paths (a refusal of its own).
+	 */
+	ASSERT_EQ(0, mkdir("/tmp/seal-autoload", 0755));
+	ASSERT_NE(0, mount("none", "/tmp/seal-autoload", "citadelnofs", 0, NULL));
 	ASSERT_TRUE(has_event("module", "request_module fs-citadelnofs"));
 }
 
@@ -747,6 +1051,21 @@ TEST(signed_higher_version_loads)
 }
 
 /*
+ * A load while sealed moves the floor up and keeps the pushed blob
+ * where the next boot finds it; the new policy's protect rules hold.
+ */
+TEST(sealed_load_moves_the_floor)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_TRUE(state_line_is("floor", "seal-kiosk 3"));
+	ASSERT_EQ(0, run_cmd("cmp -s " SIGDIR "s-v3.cpol " STATE_DIR "/last-good.cpol"));
+	ASSERT_EQ(0, status_value("persist_error"));
+	ASSERT_EQ(EPERM, try_open(PT_FILE, O_WRONLY));
+	ASSERT_EQ(EPERM, try_open(PT_DIR "/new", O_WRONLY | O_CREAT));
+	ASSERT_EQ(EPERM, try_open(STATE_DIR "/floor", O_WRONLY));
+}
+
+/*
  * The module reads service labels from the task storage of Citadel's
  * own programs (module/task_label.c). After the seal, another program
  * that hands its own storage, holding the label it wants, to Citadel's
@@ -878,6 +1197,26 @@ TEST(network_configuration_files_refused)
 	ASSERT_EQ(0, write_sysctl("/proc/sys/kernel/printk_ratelimit", "5"));
 	/* The service the policy names may. */
 	ASSERT_EQ(0, run_cmd("/tmp/seal-net/ip route del 10.94.0.0/24 dev lo"));
+	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V2));
+}
+
+/*
+ * A trial while sealed reaches the disk only once confirmed: a trial that
+ * rolls back must not become the next boot's floor.
+ */
+TEST(sealed_trial_kept_on_disk_once_confirmed)
+{
+	ASSERT_TRUE(is_sealed());
+	ASSERT_TRUE(state_line_is("floor", "seal-kiosk 10"));
+	ASSERT_EQ(0, run_cmd("citadelctl load --confirm-within 120 " SIGDIR "s-v11.cpol >/dev/null"));
+	ASSERT_TRUE(status_has("\nversion 11\n"));
+	ASSERT_TRUE(state_line_is("floor", "seal-kiosk 10"));
+	ASSERT_EQ(0, run_cmd("cmp -s " SIGDIR "s-svc.cpol " STATE_DIR "/last-good.cpol"));
+	ASSERT_EQ(0, run_cmd("citadelctl confirm >/dev/null"));
+	ASSERT_TRUE(state_line_is("floor", "seal-kiosk 11"));
+	ASSERT_EQ(0, run_cmd("cmp -s " SIGDIR "s-v11.cpol " STATE_DIR "/last-good.cpol"));
+	ASSERT_EQ(0, status_value("persist_error"));
+	ASSERT_EQ(EPERM, try_open(PT_FILE, O_WRONLY));
 	ASSERT_EQ(EPERM, try_connect(SOCK_DGRAM, "127.0.0.1", PORT_V2));
 }
 

@@ -24,6 +24,7 @@
 #   s-unsigned.cpol   unsigned, version 9
 #   s-unknown.cpol    signed by key 2, version 9
 #   s-tampered.cpol   signed by key 1, version 9, then one byte flipped
+#   s-v11.cpol        signed by key 1, version 11, port 6202 (a sealed trial)
 #   s-svc.cpol        signed by key 1, version 10, port 6202, and service
 #                     web (entry /tmp/seal-web) may reach port 6203,
 #                     and service netadmin (entry /tmp/seal-net/ip) may
@@ -51,11 +52,14 @@ for k in 1 2; do
 done
 sha256sum "$out/c1.der" | cut -d' ' -f1 >"$out/c1.sha256"
 
+# What seal_test's protected-path tests attack once sealed.
+protect="protect /tmp/pt/dir/ /tmp/pt/file /tmp/pt/absent"
 # policy NAME PORT [EXTRA_TOP_LINE [VERSION [MODE [ROLE]]]]: compiles to
 # $tmp/NAME.cpol; the policy's name is ROLE, by default NAME
 policy() {
-	printf 'policy %s version %s\nmode %s\n%s\nglobal {\n    exec /\n    libs /\n    connect udp 127.0.0.1 port %s\n}\n' \
-		"${6:-$1}" "${4:-1}" "${5:-enforce}" "${3:-}" "$2" >"$tmp/$1.conf"
+	printf 'policy %s version %s\nmode %s\n%s\nglobal {\n    exec /\n    libs /\n    connect udp 127.0.0.1 port %s\n    %s\n}\n' \
+		"${6:-$1}" "${4:-1}" "${5:-enforce}" "${3:-}" "$2" "$protect" \
+		>"$tmp/$1.conf"
 	"$CTL" compile "$tmp/$1.conf" -o "$tmp/$1.cpol" 2>/dev/null
 }
 # flip FILE: flips the low bit of the first byte of the policy name
@@ -99,11 +103,12 @@ policy s-unsigned 6201 "" 9 enforce $role
 policy s-unknown 6201 "" 9 enforce $role
 policy s-tampered 6201 "" 9 enforce $role
 policy s-other-role 6201 "" 50 enforce seal-camera
+policy s-v11 6202 "" 11 enforce $role
 printf 'policy seal-kiosk version 9\nglobal {\n    exec /\n    libs /\n}\nservice probe {\n    audit\n    exec /nonexistent/probe\n}\n' \
 	>"$tmp/s-svc-audit.conf"
 "$CTL" compile "$tmp/s-svc-audit.conf" -o "$tmp/s-svc-audit.cpol" 2>/dev/null
 sign 1 "$tmp/s-svc-audit.cpol" "$out/s-svc-audit.cpol"
-printf 'policy seal-kiosk version 10\nglobal {\n    exec /\n    libs /\n    connect udp 127.0.0.1 port 6202\n}\nservice web {\n    exec /tmp/seal-web\n    connect udp 127.0.0.1 port 6203\n}\nservice netadmin {\n    exec /tmp/seal-net/ip\n    netconf route\n}\n' \
+printf 'policy seal-kiosk version 10\nglobal {\n    exec /\n    libs /\n    connect udp 127.0.0.1 port 6202\n    %s\n}\nservice web {\n    exec /tmp/seal-web\n    connect udp 127.0.0.1 port 6203\n}\nservice netadmin {\n    exec /tmp/seal-net/ip\n    netconf route\n}\n' "$protect" \
 	>"$tmp/s-svc.conf"
 "$CTL" compile "$tmp/s-svc.conf" -o "$tmp/s-svc.cpol" 2>/dev/null
 sign 1 "$tmp/s-svc.cpol" "$out/s-svc.cpol"
@@ -111,6 +116,7 @@ sign 1 "$tmp/s-v1.cpol" "$out/s-v1.cpol"
 sign 1 "$tmp/s-v2.cpol" "$out/s-v2.cpol"
 sign 1 "$tmp/s-other-role.cpol" "$out/s-other-role.cpol"
 sign 1 "$tmp/s-v3.cpol" "$out/s-v3.cpol"
+sign 1 "$tmp/s-v11.cpol" "$out/s-v11.cpol"
 sign 1 "$tmp/s-audit.cpol" "$out/s-audit.cpol"
 cp "$tmp/s-unsigned.cpol" "$out/s-unsigned.cpol"
 sign 2 "$tmp/s-unknown.cpol" "$out/s-unknown.cpol"

@@ -56,6 +56,7 @@ static const struct {
 	[CPOL_SEC_LIBS] = { "libs", CPOL_LIB_SIZE },
 	[CPOL_SEC_LISTEN4] = { "listen4", CPOL_NET4_SIZE },
 	[CPOL_SEC_LISTEN6] = { "listen6", CPOL_NET6_SIZE },
+	[CPOL_SEC_PROTECT] = { "protect", CPOL_PROTECT_SIZE },
 };
 
 const char *section_name(uint32_t type)
@@ -564,6 +565,56 @@ static void read_libs(struct reader *r, const bool *readable)
 	}
 }
 
+/* As the module's build_protect(): at most CPOL_MAX_PROTECT, like libs. */
+static void read_protect(struct reader *r, const bool *readable)
+{
+	struct policy *pol = &r->bi->rules;
+	uint32_t n, off, i;
+	const uint8_t *base = find(r, readable, CPOL_SEC_PROTECT, &n, &off);
+
+	(void)base;	/* entries are read by offset, for the messages */
+	if (n > CPOL_MAX_PROTECT) {
+		issue(r, true, "%u protect rules, at most %u allowed", n,
+		      CPOL_MAX_PROTECT);
+		return;
+	}
+	for (i = 0; i < n && !r->err; i++) {
+		size_t at = off + (size_t)i * CPOL_PROTECT_SIZE;
+		struct src_loc loc = { 0 };
+		struct cpol_protect e;
+		const char *path;
+		uint32_t len;
+		int c;
+
+		memcpy(&e, r->blob + at, sizeof(e));
+		loc.line = le32toh(e.line);
+		len = le32toh(e.path_len);
+		path = read_path(r, "protect", i, at, le32toh(e.path_off), len,
+				 loc.line);
+		if (!path)
+			continue;
+		if (e.reserved) {
+			issue(r, true, "protect rule %u (offset %zu, line %u): reserved field is not zero",
+			      i, at, loc.line);
+			continue;
+		}
+		if (policy_add_protect(pol, path, len, &loc)) {
+			r->err = -ENOMEM;
+			return;
+		}
+		if (pol->protect.n < 2)
+			continue;
+		c = lib_rule_cmp_key(&pol->protect.v[pol->protect.n - 2],
+				     &pol->protect.v[pol->protect.n - 1]);
+		if (c > 0)
+			issue(r, false, "protect rule %u (offset %zu, line %u) is out of order (not canonical)",
+			      i, at, loc.line);
+		else if (c == 0)
+			issue(r, false, "protect rule %u (offset %zu, line %u) duplicates the rule before it (not canonical)",
+			      i, at, loc.line);
+	}
+}
+
 /* Decodes and checks one network rule; false if it is invalid. */
 static bool read_net_rule(struct reader *r, uint32_t type, const uint8_t *p,
 			  uint32_t idx, size_t off, struct net_rule *out)
@@ -727,6 +778,8 @@ int blob_decode(const uint8_t *blob, size_t len, struct blob_info *bi)
 		read_exec(&r, readable);
 	if (!r.err)
 		read_libs(&r, readable);
+	if (!r.err)
+		read_protect(&r, readable);
 	if (!bi->errors && !r.err)
 		check_canonical(&r);
 	return r.err;

@@ -15,8 +15,10 @@ _Static_assert(sizeof(struct cpol_net6) == CPOL_NET6_SIZE, "net6 size");
 _Static_assert(sizeof(struct cpol_scope) == CPOL_SCOPE_SIZE, "scope size");
 _Static_assert(sizeof(struct cpol_exec) == CPOL_EXEC_SIZE, "exec size");
 _Static_assert(sizeof(struct cpol_lib) == CPOL_LIB_SIZE, "lib size");
+_Static_assert(sizeof(struct cpol_protect) == CPOL_PROTECT_SIZE,
+	       "protect size");
 
-#define NSECTIONS	8	/* CPOL_SEC_NET4 .. CPOL_SEC_LISTEN6 */
+#define NSECTIONS	9	/* CPOL_SEC_NET4 .. CPOL_SEC_PROTECT */
 
 /* The distinct strings of a policy, sorted, with their offsets. */
 struct str_ref {
@@ -40,7 +42,8 @@ static int ref_cmp(const void *pa, const void *pb)
 
 static int strpool_build(const struct policy *pol, struct strpool *sp)
 {
-	size_t n = pol->nscopes + pol->exec.n + pol->libs.n, i, k = 0;
+	size_t n = pol->nscopes + pol->exec.n + pol->libs.n + pol->protect.n;
+	size_t i, k = 0;
 
 	memset(sp, 0, sizeof(*sp));
 	sp->v = calloc(n ? n : 1, sizeof(*sp->v));
@@ -55,6 +58,9 @@ static int strpool_build(const struct policy *pol, struct strpool *sp)
 	for (i = 0; i < pol->libs.n; i++)
 		sp->v[k++] = (struct str_ref){ pol->libs.v[i].path,
 					       pol->libs.v[i].len, 0 };
+	for (i = 0; i < pol->protect.n; i++)
+		sp->v[k++] = (struct str_ref){ pol->protect.v[i].path,
+					       pol->protect.v[i].len, 0 };
 	qsort(sp->v, n, sizeof(*sp->v), ref_cmp);
 	for (i = 0, k = 0; i < n; i++) {
 		if (k && !ref_cmp(&sp->v[k - 1], &sp->v[i]))
@@ -116,6 +122,8 @@ static void section_plan(const struct policy *pol, uint64_t strings,
 	esize[CPOL_SEC_LISTEN4 - 1] = CPOL_NET4_SIZE;
 	count[CPOL_SEC_LISTEN6 - 1] = pol->net[NET_LISTEN6].n;
 	esize[CPOL_SEC_LISTEN6 - 1] = CPOL_NET6_SIZE;
+	count[CPOL_SEC_PROTECT - 1] = pol->protect.n;
+	esize[CPOL_SEC_PROTECT - 1] = CPOL_PROTECT_SIZE;
 }
 
 static uint64_t plan_size(const uint64_t count[NSECTIONS],
@@ -242,6 +250,10 @@ static void put_entry(uint8_t *p, const struct policy *pol,
 		break;
 	case CPOL_SEC_LISTEN6:
 		put_net(p, &pol->net[NET_LISTEN6].v[i], false);
+		break;
+	case CPOL_SEC_PROTECT:
+		/* The same layout as a library location. */
+		put_lib(p, &pol->protect.v[i], sp);
 		break;
 	}
 }

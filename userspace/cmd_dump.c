@@ -123,6 +123,42 @@ static void print_rule(const char *rule, uint32_t line)
 	printf("    %-44s # line %u\n", rule, line);
 }
 
+/* Whether every default of the compiler is among the protect rules. */
+static bool has_protect_defaults(const struct policy *pol)
+{
+	size_t i, k;
+
+	for (i = 0; protect_defaults[i]; i++) {
+		for (k = 0; k < pol->protect.n; k++)
+			if (!strcmp(pol->protect.v[k].path, protect_defaults[i]))
+				break;
+		if (k == pol->protect.n)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The policy's own protect rules: the defaults (line 0) are implied, as
+ * in the source, unless some are missing ('protect no-defaults').
+ */
+static void dump_protect(const struct policy *pol, char *rule)
+{
+	bool defaults = has_protect_defaults(pol);
+	size_t k;
+
+	if (!defaults)
+		printf("    protect no-defaults\n");
+	for (k = 0; k < pol->protect.n; k++) {
+		const struct lib_rule *r = &pol->protect.v[k];
+
+		if (defaults && !r->loc.line)
+			continue;
+		protect_rule_format(r, rule);
+		print_rule(rule, r->loc.line);
+	}
+}
+
 static void dump_scope(const struct policy *pol, const struct grouped *g,
 		       size_t s)
 {
@@ -153,6 +189,8 @@ static void dump_scope(const struct policy *pol, const struct grouped *g,
 		lib_rule_format(&pol->libs.v[k], rule);
 		print_rule(rule, pol->libs.v[k].loc.line);
 	}
+	if (!s)
+		dump_protect(pol, rule);
 	/* Listen rules first, then connect rules; IPv4 before IPv6. */
 	for (l = NET_LISTEN4; ; l = l == NET_LISTEN6 ? NET_CONNECT4 : l + 1) {
 		const struct by_scope *b = &g->net[l];
@@ -383,6 +421,20 @@ static void dump_json(const struct blob_info *bi, const struct sig_info *si)
 		json_kv_string(&j, "path", r->path);
 		json_kv_bool(&j, "prefix", r->path[r->len - 1] == '/');
 		json_kv_uint(&j, "line", r->loc.line);
+		json_end_object(&j);
+	}
+	json_end_array(&j);
+
+	json_name(&j, "protect");
+	json_begin_array(&j);
+	for (k = 0; k < pol->protect.n; k++) {
+		const struct lib_rule *r = &pol->protect.v[k];
+
+		json_begin_object(&j);
+		json_kv_string(&j, "path", r->path);
+		json_kv_bool(&j, "prefix", r->path[r->len - 1] == '/');
+		json_kv_uint(&j, "line", r->loc.line);
+		json_kv_bool(&j, "default", !r->loc.line);
 		json_end_object(&j);
 	}
 	json_end_array(&j);

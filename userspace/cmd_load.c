@@ -156,6 +156,16 @@ int cmd_load(int argc, char **argv)
 	/* The policy is in force either way; a failed copy is still an error. */
 	if (keep_copy) {
 		err = write_file_atomic(keep_copy, data, len);
+		/*
+		 * Once sealed the state directory is protected, and the
+		 * module itself keeps the copy, in CPOL_STATE_DIR.
+		 */
+		if (err == -EPERM && citadel_is_sealed() == 1) {
+			if (verbose)
+				printf("sealed: the kernel keeps the copy in %s/%s\n",
+				       CPOL_STATE_DIR, CPOL_LAST_GOOD_FILE);
+			err = 0;
+		}
 		if (err) {
 			p_err("the policy is loaded, but keeping a copy in %s failed: %s",
 			      keep_copy, strerror(-err));

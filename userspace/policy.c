@@ -26,6 +26,9 @@ void policy_free(struct policy *pol)
 	for (i = 0; i < pol->libs.n; i++)
 		free(pol->libs.v[i].path);
 	free(pol->libs.v);
+	for (i = 0; i < pol->protect.n; i++)
+		free(pol->protect.v[i].path);
+	free(pol->protect.v);
 	free(pol->scopes);
 	memset(pol, 0, sizeof(*pol));
 }
@@ -127,10 +130,9 @@ int policy_add_exec(struct policy *pol, const char *path, size_t len,
 	return 0;
 }
 
-int policy_add_lib(struct policy *pol, const char *path, size_t len,
-		   const struct src_loc *loc)
+static int add_path_rule(struct lib_list *ll, const char *path, size_t len,
+			 const struct src_loc *loc)
 {
-	struct lib_list *ll = &pol->libs;
 	struct lib_rule *r;
 
 	if (grow((void **)&ll->v, &ll->cap, ll->n, sizeof(*ll->v)))
@@ -142,6 +144,53 @@ int policy_add_lib(struct policy *pol, const char *path, size_t len,
 	r->len = (uint32_t)len;
 	r->loc = *loc;
 	ll->n++;
+	return 0;
+}
+
+int policy_add_lib(struct policy *pol, const char *path, size_t len,
+		   const struct src_loc *loc)
+{
+	return add_path_rule(&pol->libs, path, len, loc);
+}
+
+int policy_add_protect(struct policy *pol, const char *path, size_t len,
+		       const struct src_loc *loc)
+{
+	return add_path_rule(&pol->protect, path, len, loc);
+}
+
+/*
+ * Nothing on a running device writes here but package upgrades (which a
+ * sealed device takes in a maintenance boot, README "Sealing a
+ * device"), ops' own pushes, and Citadel's module itself (its state).
+ */
+const char *const protect_defaults[] = {
+	/* Citadel: policy, keys, settings, state, units, scripts */
+	"/etc/citadel/", "/etc/default/citadel", "/var/lib/citadel/",
+	"/etc/init.d/citadel", "/etc/systemd/system/",
+	"/etc/systemd/system-generators/",
+	/* the system that boots: binaries, libraries, modules, DKMS trees */
+	"/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/", "/var/lib/dkms/",
+	"/etc/modprobe.d/", "/etc/ld.so.preload", "/etc/ld.so.conf",
+	"/etc/ld.so.conf.d/", "/etc/ld.so.cache", "/etc/fstab",
+	"/etc/initramfs-tools/",
+	/* the kernel, its command line and the boot loader */
+	"/boot/", "/etc/default/grub", "/etc/default/grub.d/",
+	"/etc/kernel/",
+	/* the EFI system partition, its own filesystem (protect.c) */
+	"/boot/efi/", "/efi/",
+	NULL,
+};
+
+int policy_add_protect_defaults(struct policy *pol)
+{
+	struct src_loc none = { 0 };
+	size_t i;
+
+	for (i = 0; protect_defaults[i]; i++)
+		if (policy_add_protect(pol, protect_defaults[i],
+				       strlen(protect_defaults[i]), &none))
+			return -ENOMEM;
 	return 0;
 }
 
@@ -412,10 +461,44 @@ static int normalize_libs(struct policy *pol, struct late_diag_list *out)
 	return 0;
 }
 
+/*
+ * Sorted by path, duplicates dropped; a rule that repeats a default
+ * keeps its own line and is no mistake, so it is not warned about.
+ */
+static int normalize_protect(struct policy *pol, struct late_diag_list *out)
+{
+	struct lib_list *ll = &pol->protect;
+	char rule[RULE_STR_MAX];
+	size_t i, k;
+
+	if (!ll->n)
+		return 0;
+	qsort(ll->v, ll->n, sizeof(*ll->v), lib_cmp);
+	for (i = 1, k = 1; i < ll->n; i++) {
+		if (lib_rule_cmp_key(&ll->v[k - 1], &ll->v[i])) {
+			ll->v[k++] = ll->v[i];
+			continue;
+		}
+		if (!ll->v[k - 1].loc.line) {
+			free(ll->v[k - 1].path);
+			ll->v[k - 1] = ll->v[i];
+			continue;
+		}
+		protect_rule_format(&ll->v[i], rule);
+		if (dup_warning(out, pol, rule, 0, &ll->v[i].loc,
+				ll->v[k - 1].loc.line))
+			return -ENOMEM;
+		free(ll->v[i].path);
+	}
+	ll->n = k;
+	return 0;
+}
+
 int policy_normalize(struct policy *pol, struct late_diag_list *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (normalize_exec(pol, out) || normalize_libs(pol, out) ||
+	    normalize_protect(pol, out) ||
 	    normalize_net(pol, out))
 		return -ENOMEM;
 	if (out->n)
@@ -480,6 +563,11 @@ void exec_rule_format(const struct exec_rule *r, char out[RULE_STR_MAX])
 void lib_rule_format(const struct lib_rule *r, char out[RULE_STR_MAX])
 {
 	snprintf(out, RULE_STR_MAX, "libs %s", r->path);
+}
+
+void protect_rule_format(const struct lib_rule *r, char out[RULE_STR_MAX])
+{
+	snprintf(out, RULE_STR_MAX, "protect %s", r->path);
 }
 
 /* The four default families first, then the others in AF order. */

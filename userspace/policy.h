@@ -99,6 +99,7 @@ struct policy {
 	size_t scopes_cap;
 	struct exec_list exec;
 	struct lib_list libs;
+	struct lib_list protect;	/* kept from change once sealed */
 	struct rule_list net[NET_LISTS];
 };
 
@@ -134,6 +135,17 @@ int policy_add_exec(struct policy *pol, const char *path, size_t len,
 		    const struct src_loc *loc);
 int policy_add_lib(struct policy *pol, const char *path, size_t len,
 		   const struct src_loc *loc);
+int policy_add_protect(struct policy *pol, const char *path, size_t len,
+		       const struct src_loc *loc);
+
+/*
+ * What every compiled policy protects once sealed (line 0 in the blob):
+ * Citadel's own files, the boot configuration and the system it boots,
+ * NULL-terminated. See docs/policy.md.
+ */
+extern const char *const protect_defaults[];
+/* Adds protect_defaults with line 0. Return: 0 or -ENOMEM. */
+int policy_add_protect_defaults(struct policy *pol);
 
 /* FNV-1a 64 of @len bytes, as CPOL_FNV64_* define it: service ids. */
 uint64_t fnv1a64(const char *s, size_t len);
@@ -174,6 +186,7 @@ void net_rule_format(const struct net_rule *r, enum net_list l,
 		     char out[RULE_STR_MAX]);
 void exec_rule_format(const struct exec_rule *r, char out[RULE_STR_MAX]);
 void lib_rule_format(const struct lib_rule *r, char out[RULE_STR_MAX]);
+void protect_rule_format(const struct lib_rule *r, char out[RULE_STR_MAX]);
 
 /* Lower-case hex of a sha256: 64 characters and a NUL. */
 void hash_hex(const uint8_t sha256[32], char out[65]);

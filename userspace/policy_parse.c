@@ -56,6 +56,7 @@ struct parser {
 	uint32_t global_line;
 	uint32_t fileless_line;
 	bool exec_seen;		/* an "exec PATH" statement, even a bad one */
+	uint32_t no_defaults_line;	/* "protect no-defaults", or 0 */
 	bool libs_seen;
 
 	/* The open block, if any. */
@@ -1060,6 +1061,52 @@ static void parse_libs(struct parser *p)
 	}
 }
 
+/* protect PATH... (global): kept from change once sealed */
+static void parse_protect(struct parser *p)
+{
+	const struct token *t = p->tk.t;
+	unsigned int i;
+	struct src_loc l;
+
+	if (p->tk.n < 2) {
+		err_after(p, &t[0], "missing path: expected 'protect PATH...' (directories end in '/') or 'protect no-defaults'");
+		return;
+	}
+	/* An upgrade window: only what the policy lists (README). */
+	if (tok_is(&t[1], "no-defaults")) {
+		if (extra_tokens(p, 2, "'protect no-defaults'"))
+			return;
+		if (p->no_defaults_line)
+			warn_tok(p, &t[1], "duplicate 'protect no-defaults' (already at line %u); ignored",
+				 p->no_defaults_line);
+		else
+			p->no_defaults_line = p->lineno;
+		return;
+	}
+	for (i = 1; i < p->tk.n; i++)
+		if (!check_path(p, &t[i]))
+			return;
+	if (p->tk.n == LEX_MAX_TOKENS) {
+		l = loc_span(p, p->tk.end_col, 1);
+		diag_at(p->d, DIAG_ERROR, &l,
+			"too many paths on one line: at most %u; continue on another 'protect' line",
+			LEX_MAX_TOKENS - 1);
+		return;
+	}
+	for (i = 1; i < p->tk.n; i++) {
+		l = loc_tok(p, &t[i]);
+		if (p->pol->protect.n >= CPOL_MAX_PROTECT) {
+			err_tok(p, &t[i], "too many protect rules: at most %u allowed, the defaults included",
+				CPOL_MAX_PROTECT);
+			return;
+		}
+		if (policy_add_protect(p->pol, t[i].s, t[i].len, &l)) {
+			p->err = -ENOMEM;
+			return;
+		}
+	}
+}
+
 /* socket FAMILY... */
 static void parse_socket(struct parser *p)
 {
@@ -1169,6 +1216,7 @@ static const struct stmt stmts[] = {
 	{ "service", CTX_TOP, parse_service },
 	{ "exec", CTX_BLOCK, parse_exec },
 	{ "libs", CTX_GLOBAL, parse_libs },
+	{ "protect", CTX_GLOBAL, parse_protect },
 	{ "listen", CTX_BLOCK, parse_listen },
 	{ "connect", CTX_BLOCK, parse_connect },
 	{ "socket", CTX_BLOCK, parse_socket },
@@ -1323,6 +1371,10 @@ static void finish(struct parser *p)
 			  "missing 'policy NAME version N' statement");
 	if (p->err)
 		return;
+	if (!p->no_defaults_line && policy_add_protect_defaults(pol)) {
+		p->err = -ENOMEM;
+		return;
+	}
 	if (policy_normalize(pol, &late)) {
 		p->err = -ENOMEM;
 		late_diag_free(&late);
@@ -1354,6 +1406,11 @@ static void finish(struct parser *p)
 	if (pol->libs.n > CPOL_MAX_RULES) {
 		diag_file(p->d, DIAG_ERROR, "too many libs rules: %zu, at most %u allowed",
 			  pol->libs.n, CPOL_MAX_RULES);
+		too_many = true;
+	}
+	if (pol->protect.n > CPOL_MAX_PROTECT) {
+		diag_file(p->d, DIAG_ERROR, "too many protect rules: %zu with the defaults, at most %u allowed",
+			  pol->protect.n, CPOL_MAX_PROTECT);
 		too_many = true;
 	}
 	strings = blob_strings_size(pol);

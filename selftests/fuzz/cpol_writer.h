@@ -69,6 +69,8 @@ static inline uint32_t cw_entry_size(uint32_t type)
 		return sizeof(struct cpol_exec);
 	case CPOL_SEC_LIBS:
 		return sizeof(struct cpol_lib);
+	case CPOL_SEC_PROTECT:
+		return sizeof(struct cpol_protect);
 	default:
 		return sizeof(struct cpol_net4);
 	}
@@ -285,6 +287,8 @@ struct cw_policy {
 	uint32_t nexec;
 	struct cpol_lib *libs;
 	uint32_t nlibs;
+	struct cpol_protect *protect;
+	uint32_t nprotect;
 	struct cpol_net4 *net4, *listen4;
 	uint32_t nnet4, nlisten4;
 	struct cpol_net6 *net6, *listen6;
@@ -353,6 +357,20 @@ static inline uint32_t cw_add_lib(struct cw_policy *p, const char *path,
 	return p->nlibs - 1;
 }
 
+static inline uint32_t cw_add_protect(struct cw_policy *p, const char *path,
+				      uint32_t line)
+{
+	struct cpol_protect e;
+	uint32_t len = (uint32_t)strlen(path);
+
+	memset(&e, 0, sizeof(e));
+	e.path_off = htole32(cw_str_n(&p->str, path, len));
+	e.path_len = htole32(len);
+	e.line = htole32(line);
+	CW_PUSH(p->protect, p->nprotect, e);
+	return p->nprotect - 1;
+}
+
 static inline void cw_add_net4(struct cw_policy *p, struct cpol_net4 e,
 			       uint16_t scope)
 {
@@ -379,13 +397,13 @@ static inline void cw_add_listen6(struct cw_policy *p, struct cpol_net6 e,
 
 /*
  * Writes the policy: strings, scopes, net4, net6, listen4, listen6, exec,
- * libs; empty ones are left out. Free the result's p with free().
+ * libs, protect; empty ones are left out. Free the result's p with free().
  */
 static inline struct cw_blob cw_policy_build(const struct cw_policy *p,
 					     const char *name, uint32_t flags,
 					     uint64_t version)
 {
-	struct cw_section s[8];
+	struct cw_section s[9];
 	unsigned int n = 0;
 
 #define CW_SEC_ADD(t, d, c) do {					\
@@ -408,6 +426,7 @@ static inline struct cw_blob cw_policy_build(const struct cw_policy *p,
 	CW_SEC_ADD(CPOL_SEC_LISTEN6, p->listen6, p->nlisten6);
 	CW_SEC_ADD(CPOL_SEC_EXEC, p->exec, p->nexec);
 	CW_SEC_ADD(CPOL_SEC_LIBS, p->libs, p->nlibs);
+	CW_SEC_ADD(CPOL_SEC_PROTECT, p->protect, p->nprotect);
 #undef CW_SEC_ADD
 	return cw_build(name, flags, version, s, n);
 }
@@ -418,6 +437,7 @@ static inline void cw_policy_free(struct cw_policy *p)
 	free(p->scopes);
 	free(p->exec);
 	free(p->libs);
+	free(p->protect);
 	free(p->net4);
 	free(p->net6);
 	free(p->listen4);

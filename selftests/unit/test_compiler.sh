@@ -255,10 +255,21 @@ tap $? "rule order in the source does not change the compiled rule order" "$TMP/
 name63=$(printf 'n%.0s' $(seq 63))
 printf 'policy %s version 0\nglobal {\n    exec /\n}\n' "$name63" >"$TMP/n63.conf"
 "$CTL" compile "$TMP/n63.conf" -o "$TMP/n63.cpol" 2>/dev/null &&
-	python3 "$BLOBCHECK" "$TMP/n63.cpol" "$name63" 0 0 strings=9 scopes=1 exec=1 \
-		libs=0 net4=0 net6=0 listen4=0 listen6=0 >"$TMP/err" 2>&1 &&
-	[ "$(stat -c %s "$TMP/n63.cpol")" -eq 240 ]
-tap $? "a 63-character name and 'exec /' only: strings, scopes and exec, 240 bytes" "$TMP/err"
+	python3 "$BLOBCHECK" "$TMP/n63.cpol" "$name63" 0 0 strings=380 scopes=1 exec=1 \
+		libs=0 net4=0 net6=0 listen4=0 listen6=0 protect=25 >"$TMP/err" 2>&1 &&
+	[ "$(stat -c %s "$TMP/n63.cpol")" -eq 1024 ]
+tap $? "a 63-character name and 'exec /' only: strings, scopes, exec and the 25 default protect paths, 1024 bytes" "$TMP/err"
+
+# protect: the defaults once each, a repeat of one without a warning,
+# 'protect no-defaults' only what is listed.
+printf 'policy p version 1\nglobal {\n    exec /\n    libs /\n    protect /usr/ /srv/data/\n}\n' >"$TMP/prot.conf"
+printf 'policy p version 1\nglobal {\n    exec /\n    libs /\n    protect no-defaults\n    protect /srv/data/\n}\n' >"$TMP/prot-nd.conf"
+"$CTL" compile "$TMP/prot.conf" -o "$TMP/prot.cpol" 2>"$TMP/err" && [ ! -s "$TMP/err" ] &&
+	python3 "$BLOBCHECK" "$TMP/prot.cpol" p 1 0 protect=26 >>"$TMP/err" 2>&1 &&
+	"$CTL" compile "$TMP/prot-nd.conf" -o "$TMP/prot-nd.cpol" 2>>"$TMP/err" &&
+	python3 "$BLOBCHECK" "$TMP/prot-nd.cpol" p 1 0 protect=1 >>"$TMP/err" 2>&1 &&
+	{ [ -z "$MODCHECK" ] || "$MODCHECK" "$TMP/prot.cpol" >>"$TMP/err" 2>&1; }
+tap $? "protect: 25 defaults plus the policy's own, a repeated default is no warning; no-defaults keeps only the list" "$TMP/err"
 
 python3 "$BLOBCHECK" "$TMP/k.cpol" kiosk 3 0 net4=9 net6=2 listen4=2 listen6=1 \
 	exec=7 libs=3 scopes=4 >"$TMP/err" 2>&1 &&
@@ -321,7 +332,7 @@ tap $? "more than CPOL_MAX_RULES rules in a section is an error" "$TMP/err"
   echo "}"; } >"$TMP/large.conf"
 "$CTL" compile "$TMP/large.conf" -o "$TMP/large.cpol" 2>"$TMP/err"
 { [ $? -eq 1 ] && [ ! -e "$TMP/large.cpol" ] &&
-  [ "$(diag_lines "$TMP/err")" = "$TMP/large.conf: error: the compiled policy would be 18874672 bytes, at most 16777216 allowed" ]; }
+  [ "$(diag_lines "$TMP/err")" = "$TMP/large.conf: error: the compiled policy would be 18875456 bytes, at most 16777216 allowed" ]; }
 tap $? "a blob over CPOL_MAX_BLOB is an error" "$TMP/err"
 
 # Paths: CPOL_PATH_MAX bytes are fine, one more is not.
@@ -345,7 +356,7 @@ long=$(printf 'q%.0s' $(seq 3990))
   for i in $(seq 100 399); do echo "exec /$long/$i"; done
   echo "}"; } >"$TMP/strings.conf"
 "$CTL" check "$TMP/strings.conf" 2>"$TMP/err"
-{ [ $? -eq 1 ] && [ "$(diag_lines "$TMP/err")" = "$TMP/strings.conf: error: the paths and service names take 1198809 bytes in the compiled policy, at most 1048576 allowed" ]; }
+{ [ $? -eq 1 ] && [ "$(diag_lines "$TMP/err")" = "$TMP/strings.conf: error: the paths and service names take 1199180 bytes in the compiled policy, at most 1048576 allowed" ]; }
 tap $? "more than 1 MiB of path and name strings is an error" "$TMP/err"
 
 # CPOL_MAX_SCOPES: the global scope and 4095 services, not one more.
@@ -417,8 +428,9 @@ dump_rejects "a path of length 0" "$TMP/expath.cpol" \
 	"exec rule 0 (offset $ex, line 9): path is not a valid string reference"
 st=$(secoff "$TMP/good.cpol" strings)
 cp "$TMP/good.cpol" "$TMP/slash.cpol"; patch "$TMP/slash.cpol" $((st + 3)) 2f
+pr=$(secoff "$TMP/good.cpol" protect)
 dump_rejects "a path that is not canonical" "$TMP/slash.cpol" \
-	"exec rule 0 (offset $ex, line 9): path contains //"
+	"protect rule 0 (offset $pr, line 0): path contains //"
 sc=$(secoff "$TMP/good.cpol" scopes)
 cp "$TMP/good.cpol" "$TMP/id.cpol"; patch "$TMP/id.cpol" $((sc + 32)) 00
 dump_rejects "a service id that is not the FNV-1a of its name" "$TMP/id.cpol" \
@@ -466,7 +478,8 @@ r = json.load(open(sys.argv[1]))
 assert r["valid"] and r["digest"] == sys.argv[2] and r["version"] == 3, r
 assert r["mode"] == "enforce" and r["size"] == int(sys.argv[3]) and not r["fileless"], r
 assert [s["name"] for s in r["sections"]] == ["net4", "net6", "strings", "scopes",
-                                              "exec", "libs", "listen4", "listen6"], r
+                                              "exec", "libs", "listen4", "listen6",
+                                              "protect"], r
 first = r["connect"][0]
 assert (first["scope"], first["proto"], first["addr"], first["prefix"], first["port_lo"],
         first["port_hi"], first["line"]) == ("global", "udp", "0.0.0.0", 0, 123, 123, 18), first

@@ -36,7 +36,8 @@ NAME_CHARS = set(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345678
 # type: (name, entry struct or 1 for bytes)
 KINDS = {1: ("net4", NET4), 2: ("net6", NET6), 3: ("strings", 1),
          4: ("scopes", SCOPE), 5: ("exec", EXEC), 6: ("libs", LIB),
-         7: ("listen4", NET4), 8: ("listen6", NET6)}
+         7: ("listen4", NET4), 8: ("listen6", NET6), 9: ("protect", LIB)}
+MAX_PROTECT = 1024  # CPOL_MAX_PROTECT
 
 
 def fail(msg):
@@ -90,7 +91,7 @@ def main():
         fail("name not NUL-terminated and NUL-padded")
     if any(c not in NAME_CHARS for c in text):
         fail("bad character in name")
-    if nsec > 8:
+    if nsec > 9:
         fail("%d sections" % nsec)
     end = 96 + 16 * nsec
     counts = {k[0]: 0 for k in KINDS.values()}
@@ -206,6 +207,21 @@ def main():
             paths.append(path)
         if paths != sorted(paths) or len(set(paths)) != len(paths):
             fail("libs rules not sorted or not unique")
+
+    if "protect" in payload:
+        # The same layout as libs; line 0 marks a default of the compiler.
+        off, count, _ = payload["protect"]
+        if count > MAX_PROTECT:
+            fail("%d protect rules, at most %d" % (count, MAX_PROTECT))
+        paths = []
+        for k in range(count):
+            poff, plen, line, res = LIB.unpack_from(blob, off + 16 * k)
+            path = string_at(poff, plen, "protect %d" % k)
+            if not canonical_path(path) or res:
+                fail("protect %d: path %r reserved %d" % (k, path, res))
+            paths.append(path)
+        if paths != sorted(paths) or len(set(paths)) != len(paths):
+            fail("protect rules not sorted or not unique")
 
     if used != set(starts):
         fail("unreferenced strings in the strings section")

@@ -531,7 +531,8 @@ static void test_sections(void)
 	const size_t s0 = CW_SEC(0), s1 = CW_SEC(1);
 
 	MUT(cw_put32(&m, s0 + CW_SEC_TYPE, 0), "section type 0", "unknown type 0");
-	MUT(cw_put32(&m, s1 + CW_SEC_TYPE, 9), "section type 9", "unknown type 9");
+	MUT(cw_put32(&m, s1 + CW_SEC_TYPE, CPOL_SEC_PROTECT + 1), "section type 10",
+	    "unknown type 10");
 	MUT(cw_put32(&m, s1 + CW_SEC_TYPE, 0xffffffffu), "section type 0xffffffff",
 	    "unknown type");
 	MUT(cw_put32(&m, s1 + CW_SEC_TYPE, CPOL_SEC_NET4),
@@ -2152,6 +2153,50 @@ static void test_path_checks(void)
 	reject_pol("libs reserved 1 << 31", &p, "reserved field is not zero");
 }
 
+/* Protect rules: checked like libs paths, kept in blob order. */
+static void test_protect(void)
+{
+	struct citadel_policy *pol;
+	struct cw_policy p;
+	u32 i;
+
+	pol3(&p);
+	cw_add_lib(&p, "/lib/", 1);
+	cw_add_protect(&p, "/etc/citadel/", 0);
+	cw_add_protect(&p, "/etc/default/citadel", 7);
+	pol = parse_pol("protect rules", &p, 0);
+	if (pol) {
+		ok(pol->rules_protect == 2 && pol->protect.n == 2 &&
+		   !strcmp(pol->protect.e[0].path, "/etc/citadel/") &&
+		   pol->protect.e[1].len == 20 && pol->protect.e[1].line == 7 &&
+		   pol->max_line == 7,
+		   "protect rules: 2, paths, lengths and lines kept");
+		citadel_policy_free(pol);
+	}
+	pol3(&p);
+	cw_add_protect(&p, "etc/citadel/", 3);
+	reject_pol("a relative protect path", &p,
+		   "protect rule 0 (line 3): path is not absolute");
+	pol3(&p);
+	cw_add_protect(&p, "/etc//citadel/", 3);
+	reject_pol("a protect path with //", &p, "path contains //");
+	pol3(&p);
+	cw_add_protect(&p, "/boot/", 1);
+	p.protect[0].reserved = htole32(1);
+	reject_pol("protect reserved 1", &p,
+		   "protect rule 0 (line 1): reserved field is not zero");
+	pol3(&p);
+	cw_add_protect(&p, "/boot/", 1);
+	p.protect[0].path_len = htole32(p.str.len);
+	reject_pol("a protect path past the strings", &p,
+		   "protect rule 0 (line 1): path is not a valid string reference");
+	pol3(&p);
+	for (i = 0; i <= CPOL_MAX_PROTECT; i++)
+		cw_add_protect(&p, "/boot/", 1);
+	reject_pol("CPOL_MAX_PROTECT + 1 protect rules", &p,
+		   "1025 protect rules, at most 1024 allowed");
+}
+
 /* Failures late in the build free what was built before (ASan checks). */
 static void test_late_failures(void)
 {
@@ -2799,6 +2844,7 @@ int main(void)
 	test_rule_scopes();
 	test_path_checks();
 	test_late_failures();
+	test_protect();
 	test_scope_lookup();
 	test_services_policy();
 	test_exec_tables();
