@@ -227,8 +227,10 @@ static void check_scopes(const struct citadel_policy *pol, const u8 *data,
 	if (!count && (pol->scopes[0].families != CPOL_FAM_DEFAULT ||
 		       strcmp(pol->scopes[0].name, "global")))
 		die("without SCOPES the global scope is not the default one");
-	if (pol->scopes[0].id || pol->scopes[0].flags)
-		die("scope 0 has an id or flags");
+	/* The global scope may carry netconf allowances, nothing else. */
+	if (pol->scopes[0].id ||
+	    (pol->scopes[0].flags & ~CPOL_SCOPE_F_NETCONF))
+		die("scope 0 has an id or flags other than netconf");
 	for (i = 0; i < pol->nscopes; i++) {
 		const struct citadel_scope *s = &pol->scopes[i];
 		size_t len = strlen(s->name);
